@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+// stable-audio-swift: a native Swift text-to-audio engine following the Stable Audio design.
+//
+// Module layers depend only downward:
+//   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → (SAModels → SASampling → SAPipeline) → SACLI
+//   SAAudio needs SATensor + CSndFile.
+import PackageDescription
+
+let package = Package(
+    name: "stable-audio-swift",
+    products: [
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio"]),
+        .executable(name: "stable-audio", targets: ["SACLI"]),
+        .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+
+        .target(name: "SATensor", dependencies: ["COpenBLAS"]),
+        .target(name: "SANN", dependencies: ["SATensor"]),
+        .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
+
+        .executableTarget(
+            name: "SACLI",
+            dependencies: [
+                "SATensor", "SANN", "SAAudio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN"]),
+
+        .target(name: "SATestSupport", dependencies: ["SATensor"], path: "Tests/SATestSupport"),
+        .testTarget(name: "SATensorTests", dependencies: ["SATensor", "SATestSupport"]),
+        .testTarget(
+            name: "SANNTests", dependencies: ["SANN", "SATestSupport"],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
+        .testTarget(name: "SACLITests", dependencies: ["SATestSupport"]),
+    ]
+)
