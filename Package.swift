@@ -2,14 +2,14 @@
 // stable-audio-swift: a native Swift text-to-audio engine following the Stable Audio design.
 //
 // Module layers depend only downward:
-//   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → (SAModels → SASampling → SAPipeline) → SACLI
+//   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → SAModels → (SASampling → SAPipeline) → SACLI
 //   SAAudio needs SATensor + CSndFile.
 import PackageDescription
 
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -24,11 +24,12 @@ let package = Package(
         .target(name: "SATensor", dependencies: ["COpenBLAS"]),
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
+        .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio",
+                "SATensor", "SANN", "SAAudio", "SAModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +42,9 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
-        .testTarget(name: "SACLITests", dependencies: ["SATestSupport"]),
+        .testTarget(
+            name: "SACLITests", dependencies: ["SATestSupport", "SATensor"],
+            resources: [.copy("Resources")]
+        ),
     ]
 )

@@ -181,3 +181,28 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Reflect padding of the last dimension (as `F.pad(mode="reflect")`): the edge sample is not repeated,
+    /// so x[−i] = x[i] and x[T−1+i] = x[T−1−i]. Both amounts must be smaller than the length.
+    public func paddedReflect(before: Int, after: Int) -> Tensor {
+        let length = shape.last ?? 0
+        precondition(before >= 0 && after >= 0 && before < length && after < length,
+                     "reflect padding \(before)/\(after) needs a length above both, got \(length)")
+        let outputLength = length + before + after
+        let rows = count / Swift.max(1, length)
+        return withUnsafeBufferPointer { source in
+            Tensor(uninitializedShape: Array(shape.dropLast()) + [outputLength]) { destination in
+                for row in 0..<rows {
+                    let x = source.baseAddress! + row * length, y = destination.baseAddress! + row * outputLength
+                    for index in 0..<outputLength {
+                        var position = index - before
+                        if position < 0 { position = -position }
+                        if position >= length { position = 2 * (length - 1) - position }
+                        y[index] = x[position]
+                    }
+                }
+            }
+        }
+    }
+}
