@@ -206,3 +206,23 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Overwrites the sub-range of dimension `axis` starting at `offset` with `source` (as `x[..., a:b] = source`);
+    /// all other dimensions must match.
+    public mutating func paste(_ source: Tensor, axis: Int, at offset: Int) {
+        let axis = normalizedAxis(axis)
+        precondition(source.rank == rank && source.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == shape[$0.offset] }
+                     && offset >= 0 && offset + source.shape[axis] <= shape[axis],
+                     "cannot paste \(source.shape) into \(shape) at \(offset) along axis \(axis)")
+        let (outer, size, inner) = splitAround(axis)
+        let width = source.shape[axis] * inner
+        source.withUnsafeBufferPointer { input in
+            withUnsafeMutableBufferPointer { output in
+                for row in 0..<outer {
+                    (output.baseAddress! + row * size * inner + offset * inner).update(from: input.baseAddress! + row * width, count: width)
+                }
+            }
+        }
+    }
+}
