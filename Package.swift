@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -25,11 +25,12 @@ let package = Package(
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
+        .target(name: "SAPipeline", dependencies: ["SATensor", "SAModels", "SAAudio"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio", "SAModels",
+                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,7 +48,7 @@ let package = Package(
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
-            name: "SACLITests", dependencies: ["SATestSupport", "SATensor"],
+            name: "SACLITests", dependencies: ["SATestSupport", "SATensor", "SAAudio"],
             resources: [.copy("Resources")]
         ),
     ]
