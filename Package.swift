@@ -21,7 +21,9 @@ let package = Package(
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
 
-        .target(name: "SATensor", dependencies: ["COpenBLAS"]),
+        .systemLibrary(name: "CSystemSupport"),
+
+        .target(name: "SATensor", dependencies: ["COpenBLAS", "CSystemSupport"]),
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
@@ -34,7 +36,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN"]),
+        .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN", "SAModels"]),
 
         .target(name: "SATestSupport", dependencies: ["SATensor"], path: "Tests/SATestSupport"),
         .testTarget(name: "SATensorTests", dependencies: ["SATensor", "SATestSupport"]),

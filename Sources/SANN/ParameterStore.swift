@@ -13,6 +13,7 @@ public final class ParameterStore: @unchecked Sendable {
     private enum Source {
         case file(SafeTensorsFile)
         case dictionary([String: Tensor])
+        case synthesized(seed: UInt64, standardDeviation: Float)
     }
 
     private let sources: [Source]
@@ -33,6 +34,17 @@ public final class ParameterStore: @unchecked Sendable {
         self.sourceName = sourceName
     }
 
+    /// A store that makes up every tensor a model asks for: N(0, σ²) values of the requested shape, seeded by the
+    /// key, so a model of any size can be built for shape checks, parameter counts and timing without weights.
+    /// Such a store holds no weight-norm pairs: layers see plain `weight` tensors.
+    public init(synthesizingWithSeed seed: UInt64, standardDeviation: Float = 0.02) {
+        sources = [.synthesized(seed: seed, standardDeviation: standardDeviation)]
+        sourceName = "synthesized parameters (seed \(seed))"
+    }
+
+    /// Element counts of the tensors taken from a synthesizing store, by key.
+    public private(set) var synthesizedShapes: [String: [Int]] = [:]
+
     /// Every key the store holds.
     public var keys: Set<String> {
         var all = Set<String>()
@@ -40,6 +52,7 @@ public final class ParameterStore: @unchecked Sendable {
             switch source {
             case .file(let file): all.formUnion(file.entries.keys)
             case .dictionary(let tensors): all.formUnion(tensors.keys)
+            case .synthesized: all.formUnion(lock.locked { synthesizedShapes.keys })
             }
         }
         return all
@@ -51,6 +64,7 @@ public final class ParameterStore: @unchecked Sendable {
             switch source {
             case .file(let file): return file.entries[key] != nil
             case .dictionary(let tensors): return tensors[key] != nil
+            case .synthesized: return false
             }
         }
     }
@@ -61,6 +75,7 @@ public final class ParameterStore: @unchecked Sendable {
             switch source {
             case .file(let file): if let entry = file.entries[key] { return entry.shape }
             case .dictionary(let tensors): if let tensor = tensors[key] { return tensor.shape }
+            case .synthesized: if let shape = lock.locked({ synthesizedShapes[key] }) { return shape }
             }
         }
         return nil
@@ -68,6 +83,15 @@ public final class ParameterStore: @unchecked Sendable {
 
     /// Takes `key`, requiring `shape` when given, and marks it used.
     public func take(_ key: String, shape expected: [Int]? = nil) throws -> Tensor {
+        if case .synthesized(let seed, let deviation)? = sources.first {
+            guard let expected else { throw WeightLoadingError.missingKey(key, source: sourceName) }
+            var generator = SeededGenerator(seed: seed ^ UInt64(truncatingIfNeeded: key.hashValueStable))
+            lock.locked {
+                synthesizedShapes[key] = expected
+                _ = used.insert(key)
+            }
+            return Tensor.randomNormal(shape: expected, standardDeviation: deviation, generator: &generator)
+        }
         guard let tensor = try read(key) else { throw WeightLoadingError.missingKey(key, source: sourceName) }
         if let expected, tensor.shape != expected {
             throw WeightLoadingError.shapeMismatch(key: key, expected: expected, actual: tensor.shape, source: sourceName)
@@ -111,6 +135,8 @@ public final class ParameterStore: @unchecked Sendable {
                 return try file.tensor(named: key)
             case .dictionary(let tensors):
                 if let tensor = tensors[key] { return tensor }
+            case .synthesized:
+                return nil
             }
         }
         return nil
@@ -131,5 +157,14 @@ final class NSLockLike: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         return try body()
+    }
+}
+
+extension String {
+    /// FNV-1a over the UTF-8 bytes: a hash that, unlike `hashValue`, is the same in every process.
+    var hashValueStable: UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
     }
 }

@@ -1,4 +1,5 @@
 import COpenBLAS
+import CSystemSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -38,6 +39,16 @@ public enum BLASRuntime {
             if text.hasPrefix("flags") { return text.split(separator: " ").contains("avx512f") }
         }
         return false
+    }
+
+    /// Makes glibc's allocator keep large freed blocks for reuse instead of returning them to the system.
+    ///
+    /// glibc serves every block above 32 MB with its own `mmap` and unmaps it on free, so each large tensor an op
+    /// creates costs a page fault per 4 KB on first write — for a 225 MB decoder activation that is most of a
+    /// memory-bound op's time. With `M_MMAP_MAX = 0` every block comes from the heap, and freed activations are
+    /// reused by the next op. Executables call this once at start; it never changes results.
+    public static func configureAllocatorForLargeTensors() {
+        sa_keep_large_blocks_in_heap()
     }
 
     /// Re-executes the current program with `OPENBLAS_CORETYPE=SkylakeX` when that makes GEMM faster.

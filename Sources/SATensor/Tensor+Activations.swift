@@ -8,10 +8,10 @@ extension Tensor {
     public func relu() -> Tensor { map { $0 > 0 ? $0 : 0 } }
 
     /// Logistic sigmoid: 1 / (1 + e^−x).
-    public func sigmoid() -> Tensor { map { Activation.sigmoid($0) } }
+    public func sigmoid() -> Tensor { applying(SigmoidOperation()) }
 
     /// SiLU (swish): x · σ(x), as `torch.nn.SiLU`.
-    public func silu() -> Tensor { map { Activation.silu($0) } }
+    public func silu() -> Tensor { applying(SiLUOperation()) }
 
     /// Exact GELU: x · ½(1 + erf(x/√2)), as `torch.nn.GELU()` (approximate="none").
     public func gelu() -> Tensor { map { Activation.gelu($0) } }
@@ -50,9 +50,18 @@ extension Tensor {
                                 let channel = row % channels
                                 let frequency = a.base[channel], magnitude = b.base[channel]
                                 let x = input.base + row * length, y = output.base + row * length
+                                // y = x + m · sin²(f · x): one vectorized pass, then libm where |f·x| is beyond the kernel's range
+                                var outOfRange = 0
                                 for t in 0..<length {
-                                    let s = Glibc.sinf(frequency * x[t])
+                                    let s = VectorMath.sine(frequency * x[t])
                                     y[t] = x[t] + magnitude * s * s
+                                }
+                                for t in 0..<length { outOfRange &+= Swift.abs(frequency * x[t]) <= VectorMath.sineLimit ? 0 : 1 }
+                                if outOfRange > 0 {
+                                    for t in 0..<length where !(Swift.abs(frequency * x[t]) <= VectorMath.sineLimit) {
+                                        let s = Glibc.sinf(frequency * x[t])
+                                        y[t] = x[t] + magnitude * s * s
+                                    }
                                 }
                             }
                         }
@@ -65,8 +74,8 @@ extension Tensor {
 
 /// Scalar activation formulas shared by the tensor ops and fused loops in layers.
 public enum Activation {
-    @inlinable public static func sigmoid(_ x: Float) -> Float { 1 / (1 + Glibc.expf(-x)) }
-    @inlinable public static func silu(_ x: Float) -> Float { x / (1 + Glibc.expf(-x)) }
+    @inlinable public static func sigmoid(_ x: Float) -> Float { 1 / (1 + VectorMath.exponential(-x)) }
+    @inlinable public static func silu(_ x: Float) -> Float { x / (1 + VectorMath.exponential(-x)) }
     /// GELU(x) = x · ½(1 + erf(x / √2))
     @inlinable public static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + Glibc.erff(x * 0.70710678118654752)) }
     /// GELU_tanh(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
@@ -75,4 +84,16 @@ public enum Activation {
     }
     /// softplus(x) = log(1 + eˣ), linear above 20 as PyTorch.
     @inlinable public static func softplus(_ x: Float) -> Float { x > 20 ? x : Glibc.log1pf(Glibc.expf(x)) }
+}
+
+/// σ(x) = 1 / (1 + e^−x) as an elementwise operation (vectorized exp).
+public struct SigmoidOperation: UnaryElementwiseOperation {
+    @inlinable public init() {}
+    @inlinable public func apply(_ x: Float) -> Float { Activation.sigmoid(x) }
+}
+
+/// SiLU(x) = x · σ(x) as an elementwise operation (vectorized exp).
+public struct SiLUOperation: UnaryElementwiseOperation {
+    @inlinable public init() {}
+    @inlinable public func apply(_ x: Float) -> Float { Activation.silu(x) }
 }

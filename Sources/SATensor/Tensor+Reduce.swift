@@ -79,12 +79,9 @@ extension Tensor {
         var largest = -Float.infinity
         for index in 0..<length { largest = Swift.max(largest, row[index]) }
         if largest == -.infinity { largest = 0 }
+        for index in 0..<length { row[index] = VectorMath.exponential(row[index] - largest) }
         var total: Float = 0
-        for index in 0..<length {
-            let value = expf(row[index] - largest)
-            row[index] = value
-            total += value
-        }
+        for index in 0..<length { total += row[index] }
         let inverse = 1 / total
         for index in 0..<length { row[index] *= inverse }
     }

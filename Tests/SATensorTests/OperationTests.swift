@@ -168,3 +168,29 @@ extension Tensor {
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The vectorized sine against libm over the ranges Snake activations see, and beyond.
+@Suite struct VectorMathTests {
+    @Test(arguments: [(Float(-4), Float(4)), (-100, 100), (-8000, 8000), (-1e5, 1e5)])
+    func sineMatchesLibm(low: Float, high: Float) {
+        var generator = SeededGenerator(seed: 5)
+        let inputs = Tensor.randomUniform(shape: [10_003], low: low, high: high, generator: &generator).scalars + [0, -0.0, 1e-30, .pi, -.pi / 2]
+        var outputs = [Float](repeating: 0, count: inputs.count)
+        inputs.withUnsafeBufferPointer { input in outputs.withUnsafeMutableBufferPointer { VectorMath.sin(input, into: $0) } }
+        var worst: Float = 0
+        for (x, y) in zip(inputs, outputs) { worst = max(worst, abs(y - sinf(x))) }
+        // A few ulp of 1 for |x| ≤ 8192 (Cody–Waite reduction), libm beyond.
+        #expect(worst < 4e-7, "max |VectorMath.sin − sinf| = \(worst) on [\(low), \(high)]")
+    }
+}
+
+extension VectorMathTests {
+    @Test func exponentialMatchesLibm() {
+        var generator = SeededGenerator(seed: 6)
+        let inputs = Tensor.randomUniform(shape: [20_000], low: -87, high: 88, generator: &generator).scalars + [0, 1, -1, 1e-8, 88.5, -87.2]
+        var worst: Float = 0
+        for x in inputs { worst = max(worst, abs(VectorMath.exponential(x) - expf(x)) / expf(x)) }
+        #expect(worst < 3e-7, "max relative error of VectorMath.exponential: \(worst)")
+        #expect(VectorMath.exponential(-200) == 0 && VectorMath.exponential(-.infinity) == 0)
+    }
+}

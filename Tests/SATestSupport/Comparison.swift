@@ -42,3 +42,10 @@ public func randomTensor(_ shape: [Int], seed: UInt64, scale: Float = 1) -> Tens
     var generator = SeededGenerator(seed: seed)
     return Tensor.randomNormal(shape: shape, standardDeviation: scale, generator: &generator)
 }
+
+/// A seed derived from text (FNV-1a), the same in every process — unlike `hashValue`, which Swift randomizes.
+public func stableSeed(_ text: String) -> UInt64 {
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+    return hash
+}
