@@ -40,8 +40,9 @@ public struct SamplerStep: Sendable {
 /// - `progress`: called once per step after the denoiser (see `SamplerStep`); returning false stops the run by
 ///   throwing `CancellationError` before the state is updated.
 ///
-/// Scalar coefficients are computed in Float64 from the sigmas; tensors stay Float32. Implementations are value
-/// types whose properties are the sampler's settings; they keep no state between calls.
+/// Scalar coefficients are computed in Float64 from the sigmas; tensors stay Float32. The tensor updates are
+/// elementwise, so a run is bit-identical for any thread count given the same denoiser outputs and noise.
+/// Implementations are value types whose properties are the sampler's settings; they keep no state between calls.
 public protocol Sampler: Sendable {
     /// The name SAT's `sample_k` uses for this sampler (`sampler_type`).
     var name: String { get }
