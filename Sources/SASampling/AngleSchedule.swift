@@ -4,8 +4,9 @@ import Glibc
 import Foundation
 #endif
 
-/// A schedule defined by angle steps ω₁ … ω_T of the v-objective's angle δ = t·π/2 (α = cos δ, σ_v = sin δ),
-/// as MeLoDy (Lam et al. 2023, "Efficient Neural Music Generation", arXiv:2305.15719, §3.3) writes its sampler.
+/// A schedule defined by angle steps ω₁ … ω_T of the v-objective's angle δ = t·π/2 (α = cos δ, σ_v = sin δ), as
+/// MeLoDy (Lam et al. 2023, "Efficient Neural Music Generation", arXiv:2305.15719, §3, eqs. 4 and 12) writes its
+/// sampler: δ_T = π/2, and the step at t = T, T−1, … 1 goes from δ_t to δ_t − ω_t.
 ///
 /// Exact mapping to k-diffusion sigmas, used by both angle schedules:
 ///
@@ -55,7 +56,8 @@ extension AngleSchedule {
 
 /// MeLoDy's linear angle schedule: large angle steps first (near pure noise), small ones near the data.
 ///
-/// This implementation matches: MeLoDy (arXiv:2305.15719) §3.3, the schedule of its DDIM sampler (no public code):
+/// This implementation matches: MeLoDy (arXiv:2305.15719) eq. 4, the schedule of its DDIM sampler (eq. 12; the
+/// paper has no public code):
 ///
 ///     ω_t = π/(6T) + 2π·t/(3T(T+1)),   t = 1 … T,   Σ ω_t = π/6 + π/3 = π/2
 ///     sampling runs t = T, T−1, … 1, so the first step is the largest: ω_T = π/(6T) + 2π/(3(T+1))
@@ -88,7 +90,7 @@ public struct LinearAngleSchedule: AngleSchedule, Equatable {
 /// (`t = linspace(1, 0, T+1)`, δ = t·π/2).
 ///
 /// This implementation matches: the time grid of `stable_audio_tools.inference.sampling.sample` (v-ddim) with
-/// `sigma_max` = 1, and MeLoDy's baseline schedule (arXiv:2305.15719 §3.3):
+/// `sigma_max` = 1, and MeLoDy's baseline schedule (arXiv:2305.15719, beside eq. 4):
 ///
 ///     ω_t = π/(2T),   F_k = k/T,   δ_k = δ_max·(1 − k/T)
 ///
