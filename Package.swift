@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling", "SAPipeline"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -26,11 +26,12 @@ let package = Package(
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
         .target(name: "SASampling", dependencies: ["SATensor"]),
+        .target(name: "SAPipeline", dependencies: ["SATensor", "SAModels", "SAAudio"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio", "SAModels",
+                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +53,7 @@ let package = Package(
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
-            name: "SACLITests", dependencies: ["SATestSupport", "SATensor"],
+            name: "SACLITests", dependencies: ["SATestSupport", "SATensor", "SAAudio"],
             resources: [.copy("Resources")]
         ),
     ]

@@ -19,8 +19,8 @@ import Testing
         return (actual - expected).maximumAbsolute() / max(expected.maximumAbsolute(), 1e-12)
     }
 
-    @Test(arguments: ["oobleck_vae", "oobleck_vae_tanh"])
-    func oobleckMatchesStableAudioTools(name: String) throws {
+    @Test(arguments: ["oobleck_vae", "oobleck_vae_tanh", "dac_vae"])
+    func autoencoderMatchesStableAudioTools(name: String) throws {
         let folder = try ModelFolder(path: "\(Self.resources)/\(name)")
         let autoencoder = try AudioAutoencoder(folder: folder)
         let io = try SafeTensorsFile(path: "\(Self.resources)/\(name).io.safetensors")
@@ -42,10 +42,10 @@ import Testing
     }
 
     /// SAT's chunked decode (hard cuts at (overlap/2)·ratio) against its own output, and the unchunked decode.
-    @Test(arguments: [("c8_o4", 8, 4), ("c48_o40", 48, 40)])
-    func chunkedDecodeMatchesStableAudioTools(tag: String, chunkSize: Int, overlap: Int) throws {
-        let autoencoder = try AudioAutoencoder(folder: try ModelFolder(path: "\(Self.resources)/oobleck_vae"))
-        let io = try SafeTensorsFile(path: "\(Self.resources)/oobleck_vae.io.safetensors")
+    @Test(arguments: [("oobleck_vae", "c8_o4", 8, 4), ("oobleck_vae", "c48_o40", 48, 40), ("dac_vae", "c8_o4", 8, 4)])
+    func chunkedDecodeMatchesStableAudioTools(name: String, tag: String, chunkSize: Int, overlap: Int) throws {
+        let autoencoder = try AudioAutoencoder(folder: try ModelFolder(path: "\(Self.resources)/\(name)"))
+        let io = try SafeTensorsFile(path: "\(Self.resources)/\(name).io.safetensors")
         let latents = try io.tensor(named: "in.chunk_latents_\(tag)")
         let chunked = autoencoder.decodeChunked(latents, chunkSize: chunkSize, overlap: overlap)
         #expect(Self.relativeError(chunked, try io.tensor(named: "out.decode_chunked_\(tag)")) < 1e-4)
