@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling", "SAPipeline"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -27,6 +27,7 @@ let package = Package(
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
+        .target(name: "SASampling", dependencies: ["SATensor"]),
         .target(name: "SAPipeline", dependencies: ["SATensor", "SAModels", "SAAudio"]),
 
         .executableTarget(
@@ -46,6 +47,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SAModelsTests", dependencies: ["SAModels", "SATestSupport"],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "SASamplingTests", dependencies: ["SASampling", "SATestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
