@@ -41,6 +41,10 @@ let package = Package(
             name: "SANNTests", dependencies: ["SANN", "SATestSupport"],
             resources: [.copy("Resources")]
         ),
+        .testTarget(
+            name: "SAModelsTests", dependencies: ["SAModels", "SATestSupport"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
             name: "SACLITests", dependencies: ["SATestSupport", "SATensor"],

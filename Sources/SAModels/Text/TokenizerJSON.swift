@@ -1,0 +1,222 @@
+import Foundation
+
+/// A Hugging Face `tokenizer.json` with a Unigram model, decoded into the pieces a T5 tokenizer needs.
+///
+/// This implementation matches: Hugging Face tokenizers 0.22 serialization, for the components T5 tokenizers use:
+/// - `model`: `Unigram` (`vocab` as [piece, score] pairs, `unk_id`, `byte_fallback`);
+/// - `normalizer`: `Sequence`, `Precompiled` (base64 charsmap), `Strip`, `Replace` (a `String` or a `Regex` pattern);
+/// - `pre_tokenizer`: `Sequence`, `WhitespaceSplit`, `Metaspace` (`prepend_scheme` always/first/never, or the
+///   older `add_prefix_space`; `split`);
+/// - `post_processor`: `TemplateProcessing` (the `single` template: special tokens around sequence A);
+/// - `added_tokens`: matched in the raw text (`normalized: false`) or in the normalized text (`normalized: true`),
+///   honouring `lstrip`/`rstrip`.
+///
+/// Both layouts seen for t5-base parse: the 2020 hub file (Precompiled + Sequence[WhitespaceSplit, Metaspace]) and
+/// the one transformers 4.57's converter writes (Sequence[Precompiled, Strip, Replace(" {2,}" → "▁")] + Metaspace).
+/// Anything else is an error naming the key and what is supported. Limitations: `single_word` added tokens are
+/// rejected; `Replace` regexes run on Swift `Regex` with Unicode-scalar semantics (Oniguruma in Rust), which agree on
+/// simple patterns such as `" {2,}"`.
+public struct TokenizerJSON: Sendable {
+    public struct AddedToken: Sendable, Equatable {
+        public var id: Int
+        public var content: String
+        public var special: Bool
+        public var leftStrip: Bool
+        public var rightStrip: Bool
+        public var normalized: Bool
+    }
+
+    public enum NormalizerStep: Sendable {
+        case precompiled(PrecompiledCharsmap)
+        case strip(left: Bool, right: Bool)
+        case replaceLiteral(pattern: String, content: String)
+        case replaceRegex(pattern: String, content: String)
+    }
+
+    public enum PrependScheme: String, Sendable {
+        case always, first, never
+    }
+
+    public enum PreTokenizerStep: Sendable {
+        case whitespaceSplit
+        case metaspace(replacement: Character, prependScheme: PrependScheme, split: Bool)
+    }
+
+    /// One element of the post-processor's `single` template.
+    public enum TemplateItem: Sendable, Equatable {
+        case sequence
+        case special([Int])
+    }
+
+    public var vocabulary: [(piece: String, score: Double)]
+    public var unknownID: Int
+    public var byteFallback: Bool
+    public var addedTokens: [AddedToken]
+    public var normalizers: [NormalizerStep]
+    public var preTokenizers: [PreTokenizerStep]
+    /// The `single` template; `[.sequence]` when there is no post-processor.
+    public var singleTemplate: [TemplateItem]
+    /// The file, for error messages.
+    public let path: String
+
+    /// Reads and decodes `path`.
+    public init(contentsOf path: String) throws {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TokenizerError(path: path, reason: "cannot be read (missing or unreadable tokenizer.json)")
+        }
+        try self.init(data: data, path: path)
+    }
+
+    /// Decodes tokenizer.json text; `path` only names the source in errors.
+    public init(data: Data, path: String = "tokenizer.json") throws {
+        self.path = path
+        let object: Any
+        do { object = try JSONSerialization.jsonObject(with: data) } catch {
+            throw TokenizerError(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        }
+        guard let root = object as? [String: Any] else { throw TokenizerError(path: path, reason: "top level is not a JSON object") }
+        func failure(_ key: String, _ reason: String) -> TokenizerError { TokenizerError(path: path, key: key, reason: reason) }
+        func unsupported(_ key: String, _ value: String, _ supported: [String]) -> TokenizerError {
+            failure(key, "'\(value)' is not supported (supported: \(supported.joined(separator: ", ")))")
+        }
+
+        // model
+        guard let model = root["model"] as? [String: Any] else { throw failure("model", "missing or not an object") }
+        let modelType = model["type"] as? String ?? "(none)"
+        guard modelType == "Unigram" else { throw unsupported("model.type", modelType, ["Unigram"]) }
+        guard let entries = model["vocab"] as? [Any] else { throw failure("model.vocab", "missing or not a list") }
+        vocabulary = try entries.enumerated().map { index, entry in
+            guard let pair = entry as? [Any], pair.count == 2, let piece = pair[0] as? String, let score = Self.number(pair[1]) else {
+                throw failure("model.vocab[\(index)]", "expected [piece, score]")
+            }
+            return (piece, score)
+        }
+        guard !vocabulary.isEmpty else { throw failure("model.vocab", "empty vocabulary") }
+        guard let unknown = model["unk_id"].flatMap(Self.number) else { throw failure("model.unk_id", "missing (a Unigram model without <unk> is not supported)") }
+        unknownID = Int(unknown)
+        guard unknownID >= 0 && unknownID < vocabulary.count else {
+            throw failure("model.unk_id", "\(unknownID) is outside the vocabulary of \(vocabulary.count)")
+        }
+        byteFallback = model["byte_fallback"] as? Bool ?? false
+
+        // added tokens
+        addedTokens = try ((root["added_tokens"] as? [Any]) ?? []).enumerated().map { index, entry in
+            let key = "added_tokens[\(index)]"
+            guard let token = entry as? [String: Any], let id = token["id"].flatMap(Self.number), let content = token["content"] as? String,
+                  !content.isEmpty else {
+                throw failure(key, "expected an object with 'id' and a non-empty 'content'")
+            }
+            if token["single_word"] as? Bool == true { throw unsupported("\(key).single_word", "true", ["false"]) }
+            return AddedToken(id: Int(id), content: content, special: token["special"] as? Bool ?? false,
+                              leftStrip: token["lstrip"] as? Bool ?? false, rightStrip: token["rstrip"] as? Bool ?? false,
+                              normalized: token["normalized"] as? Bool ?? !(token["special"] as? Bool ?? false))
+        }
+
+        // normalizer
+        var normalizers = [NormalizerStep]()
+        func addNormalizer(_ value: Any?, key: String) throws {
+            guard let value, !(value is NSNull) else { return }
+            guard let step = value as? [String: Any], let type = step["type"] as? String else { throw failure(key, "expected an object with a 'type'") }
+            switch type {
+            case "Sequence":
+                guard let list = step["normalizers"] as? [Any] else { throw failure("\(key).normalizers", "missing or not a list") }
+                for (index, item) in list.enumerated() { try addNormalizer(item, key: "\(key).normalizers[\(index)]") }
+            case "Precompiled":
+                guard let text = step["precompiled_charsmap"] as? String, let blob = Data(base64Encoded: text) else {
+                    throw failure("\(key).precompiled_charsmap", "missing or not base64")
+                }
+                normalizers.append(.precompiled(try PrecompiledCharsmap(blob: [UInt8](blob), source: "\(path): \(key).precompiled_charsmap")))
+            case "Strip":
+                normalizers.append(.strip(left: step["strip_left"] as? Bool ?? true, right: step["strip_right"] as? Bool ?? true))
+            case "Replace":
+                guard let content = step["content"] as? String, let pattern = step["pattern"] as? [String: Any] else {
+                    throw failure(key, "Replace needs 'pattern' and 'content'")
+                }
+                if let literal = pattern["String"] as? String, !literal.isEmpty {
+                    normalizers.append(.replaceLiteral(pattern: literal, content: content))
+                } else if let regex = pattern["Regex"] as? String {
+                    guard (try? Regex(regex)) != nil else { throw failure("\(key).pattern.Regex", "'\(regex)' is not a supported regular expression") }
+                    normalizers.append(.replaceRegex(pattern: regex, content: content))
+                } else {
+                    throw failure("\(key).pattern", "expected {\"String\": …} or {\"Regex\": …}")
+                }
+            default:
+                throw unsupported("\(key).type", type, ["Sequence", "Precompiled", "Strip", "Replace"])
+            }
+        }
+        try addNormalizer(root["normalizer"], key: "normalizer")
+        self.normalizers = normalizers
+
+        // pre-tokenizer
+        var preTokenizers = [PreTokenizerStep]()
+        func addPreTokenizer(_ value: Any?, key: String) throws {
+            guard let value, !(value is NSNull) else { return }
+            guard let step = value as? [String: Any], let type = step["type"] as? String else { throw failure(key, "expected an object with a 'type'") }
+            switch type {
+            case "Sequence":
+                guard let list = step["pretokenizers"] as? [Any] else { throw failure("\(key).pretokenizers", "missing or not a list") }
+                for (index, item) in list.enumerated() { try addPreTokenizer(item, key: "\(key).pretokenizers[\(index)]") }
+            case "WhitespaceSplit":
+                preTokenizers.append(.whitespaceSplit)
+            case "Metaspace":
+                let replacementText = step["replacement"] as? String ?? "▁"
+                guard replacementText.unicodeScalars.count == 1, let replacement = replacementText.first else {
+                    throw failure("\(key).replacement", "'\(replacementText)' is not a single Unicode scalar")
+                }
+                let scheme: PrependScheme
+                if let name = step["prepend_scheme"] as? String {
+                    guard let parsed = PrependScheme(rawValue: name) else { throw unsupported("\(key).prepend_scheme", name, ["always", "first", "never"]) }
+                    scheme = parsed
+                } else {
+                    scheme = (step["add_prefix_space"] as? Bool ?? true) ? .always : .never
+                }
+                preTokenizers.append(.metaspace(replacement: replacement, prependScheme: scheme, split: step["split"] as? Bool ?? true))
+            default:
+                throw unsupported("\(key).type", type, ["Sequence", "WhitespaceSplit", "Metaspace"])
+            }
+        }
+        try addPreTokenizer(root["pre_tokenizer"], key: "pre_tokenizer")
+        self.preTokenizers = preTokenizers
+
+        // post-processor
+        if let processor = root["post_processor"] as? [String: Any] {
+            let type = processor["type"] as? String ?? "(none)"
+            guard type == "TemplateProcessing" else { throw unsupported("post_processor.type", type, ["TemplateProcessing"]) }
+            guard let single = processor["single"] as? [Any] else { throw failure("post_processor.single", "missing or not a list") }
+            let specials = processor["special_tokens"] as? [String: Any] ?? [:]
+            singleTemplate = try single.enumerated().map { index, entry in
+                let key = "post_processor.single[\(index)]"
+                if let sequence = entry as? [String: Any], sequence["Sequence"] != nil { return .sequence }
+                guard let item = entry as? [String: Any], let special = item["SpecialToken"] as? [String: Any],
+                      let name = special["id"] as? String else {
+                    throw failure(key, "expected {\"Sequence\": …} or {\"SpecialToken\": …}")
+                }
+                guard let definition = specials[name] as? [String: Any], let ids = definition["ids"] as? [Any] else {
+                    throw failure("post_processor.special_tokens", "no ids for '\(name)'")
+                }
+                return .special(try ids.map { value in
+                    guard let id = Self.number(value) else { throw failure("post_processor.special_tokens.\(name).ids", "not a number") }
+                    return Int(id)
+                })
+            }
+            guard singleTemplate.filter({ $0 == .sequence }).count == 1 else {
+                throw failure("post_processor.single", "the template must contain sequence A exactly once")
+            }
+        } else {
+            singleTemplate = [.sequence]
+        }
+        let vocabularyCount = vocabulary.count
+        for (index, token) in addedTokens.enumerated() where token.id < 0 || token.id >= vocabularyCount {
+            throw failure("added_tokens[\(index)].id", "\(token.id) is outside the vocabulary of \(vocabularyCount)")
+        }
+        for case .special(let ids) in singleTemplate {
+            if let bad = ids.first(where: { $0 < 0 || $0 >= vocabularyCount }) {
+                throw failure("post_processor.special_tokens", "id \(bad) is outside the vocabulary of \(vocabularyCount)")
+            }
+        }
+    }
+
+    private static func number(_ value: Any) -> Double? {
+        (value as? NSNumber)?.doubleValue
+    }
+}
