@@ -180,12 +180,12 @@ public struct SentencePieceModel: Sendable {
             throw TokenizerError(path: path, key: "trainer_spec.model_type",
                                  reason: "'\(names[modelType] ?? String(modelType))' is not supported (supported: UNIGRAM)")
         }
-        var seen = [String: Int]()
+        var seen = [[UInt8]: Int]()  // by bytes: Swift String equality would merge canonically equivalent pieces
         for (index, piece) in pieces.enumerated() {
             guard !piece.text.isEmpty else {
                 throw TokenizerError(path: path, key: "pieces[\(index)].piece", reason: "empty piece")
             }
-            if let previous = seen.updateValue(index, forKey: piece.text) {
+            if let previous = seen.updateValue(index, forKey: Array(piece.text.utf8)) {
                 throw TokenizerError(path: path, key: "pieces[\(index)].piece",
                                      reason: "'\(piece.text)' is already defined as piece \(previous)")
             }
@@ -202,5 +202,5 @@ public struct SentencePieceModel: Sendable {
     }
 
     /// The id of the piece with this exact text, if any.
-    public func id(of text: String) -> Int? { pieces.firstIndex { $0.text == text } }
+    public func id(of text: String) -> Int? { pieces.firstIndex { $0.text.utf8.elementsEqual(text.utf8) } }
 }

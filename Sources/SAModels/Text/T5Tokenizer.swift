@@ -54,7 +54,8 @@ public struct T5Tokenizer: Sendable {
     }
 
     /// transformers' slow `T5Tokenizer(vocab_file:, extra_ids:)`: SentencePiece with the special tokens split off.
-    /// `<extra_id_i>` gets id `pieces + extraIDCount − 1 − i`.
+    /// `<extra_id_i>` gets id `pieces + extraIDCount − 1 − i` and, as there, strips whitespace on both sides
+    /// (`lstrip=rstrip=True`); `<pad>`, `</s>`, `<unk>` do not.
     public init(sentencePieceModel path: String, extraIDCount: Int = 100) throws {
         let model = try SentencePieceModel(contentsOf: path)
         let (endID, padID) = try Self.endAndPaddingIDs(model)
@@ -65,7 +66,7 @@ public struct T5Tokenizer: Sendable {
         }
         for index in 0..<max(0, extraIDCount) {
             addedTokens.append(TokenizerJSON.AddedToken(id: model.pieces.count + extraIDCount - 1 - index, content: "<extra_id_\(index)>",
-                                                        special: true, leftStrip: false, rightStrip: false, normalized: false))
+                                                        special: true, leftStrip: true, rightStrip: true, normalized: false))
         }
         tokenizer = try UnigramTokenizer(sentencePiece: model, addedTokens: addedTokens)
         prefixIDs = []

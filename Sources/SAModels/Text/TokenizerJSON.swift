@@ -70,71 +70,71 @@ public struct TokenizerJSON: Sendable {
     /// Decodes tokenizer.json text; `path` only names the source in errors.
     public init(data: Data, path: String = "tokenizer.json") throws {
         self.path = path
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: data) } catch {
-            throw TokenizerError(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        let root: JSONValue
+        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+            throw TokenizerError(path: path, reason: "not valid JSON (\(error))")
         }
-        guard let root = object as? [String: Any] else { throw TokenizerError(path: path, reason: "top level is not a JSON object") }
+        guard root.object != nil else { throw TokenizerError(path: path, reason: "top level is not a JSON object") }
         func failure(_ key: String, _ reason: String) -> TokenizerError { TokenizerError(path: path, key: key, reason: reason) }
         func unsupported(_ key: String, _ value: String, _ supported: [String]) -> TokenizerError {
             failure(key, "'\(value)' is not supported (supported: \(supported.joined(separator: ", ")))")
         }
 
         // model
-        guard let model = root["model"] as? [String: Any] else { throw failure("model", "missing or not an object") }
-        let modelType = model["type"] as? String ?? "(none)"
+        guard let model = root["model"], model.object != nil else { throw failure("model", "missing or not an object") }
+        let modelType = model["type"]?.string ?? "(none)"
         guard modelType == "Unigram" else { throw unsupported("model.type", modelType, ["Unigram"]) }
-        guard let entries = model["vocab"] as? [Any] else { throw failure("model.vocab", "missing or not a list") }
+        guard let entries = model["vocab"]?.array else { throw failure("model.vocab", "missing or not a list") }
         vocabulary = try entries.enumerated().map { index, entry in
-            guard let pair = entry as? [Any], pair.count == 2, let piece = pair[0] as? String, let score = Self.number(pair[1]) else {
+            guard let pair = entry.array, pair.count == 2, let piece = pair[0].string, let score = pair[1].number else {
                 throw failure("model.vocab[\(index)]", "expected [piece, score]")
             }
             return (piece, score)
         }
         guard !vocabulary.isEmpty else { throw failure("model.vocab", "empty vocabulary") }
-        guard let unknown = model["unk_id"].flatMap(Self.number) else { throw failure("model.unk_id", "missing (a Unigram model without <unk> is not supported)") }
+        guard let unknown = model["unk_id"]?.number else { throw failure("model.unk_id", "missing (a Unigram model without <unk> is not supported)") }
         unknownID = Int(unknown)
         guard unknownID >= 0 && unknownID < vocabulary.count else {
             throw failure("model.unk_id", "\(unknownID) is outside the vocabulary of \(vocabulary.count)")
         }
-        byteFallback = model["byte_fallback"] as? Bool ?? false
+        byteFallback = model["byte_fallback"]?.bool ?? false
 
         // added tokens
-        addedTokens = try ((root["added_tokens"] as? [Any]) ?? []).enumerated().map { index, entry in
+        addedTokens = try (root["added_tokens"]?.array ?? []).enumerated().map { index, token in
             let key = "added_tokens[\(index)]"
-            guard let token = entry as? [String: Any], let id = token["id"].flatMap(Self.number), let content = token["content"] as? String,
-                  !content.isEmpty else {
+            guard let id = token["id"]?.number, let content = token["content"]?.string, !content.isEmpty else {
                 throw failure(key, "expected an object with 'id' and a non-empty 'content'")
             }
-            if token["single_word"] as? Bool == true { throw unsupported("\(key).single_word", "true", ["false"]) }
-            return AddedToken(id: Int(id), content: content, special: token["special"] as? Bool ?? false,
-                              leftStrip: token["lstrip"] as? Bool ?? false, rightStrip: token["rstrip"] as? Bool ?? false,
-                              normalized: token["normalized"] as? Bool ?? !(token["special"] as? Bool ?? false))
+            if token["single_word"]?.bool == true { throw unsupported("\(key).single_word", "true", ["false"]) }
+            let special = token["special"]?.bool ?? false
+            return AddedToken(id: Int(id), content: content, special: special,
+                              leftStrip: token["lstrip"]?.bool ?? false, rightStrip: token["rstrip"]?.bool ?? false,
+                              normalized: token["normalized"]?.bool ?? !special)
         }
 
         // normalizer
         var normalizers = [NormalizerStep]()
-        func addNormalizer(_ value: Any?, key: String) throws {
-            guard let value, !(value is NSNull) else { return }
-            guard let step = value as? [String: Any], let type = step["type"] as? String else { throw failure(key, "expected an object with a 'type'") }
+        func addNormalizer(_ step: JSONValue?, key: String) throws {
+            guard let step, !step.isNull else { return }
+            guard let type = step["type"]?.string else { throw failure(key, "expected an object with a 'type'") }
             switch type {
             case "Sequence":
-                guard let list = step["normalizers"] as? [Any] else { throw failure("\(key).normalizers", "missing or not a list") }
+                guard let list = step["normalizers"]?.array else { throw failure("\(key).normalizers", "missing or not a list") }
                 for (index, item) in list.enumerated() { try addNormalizer(item, key: "\(key).normalizers[\(index)]") }
             case "Precompiled":
-                guard let text = step["precompiled_charsmap"] as? String, let blob = Data(base64Encoded: text) else {
+                guard let text = step["precompiled_charsmap"]?.string, let blob = Data(base64Encoded: text) else {
                     throw failure("\(key).precompiled_charsmap", "missing or not base64")
                 }
                 normalizers.append(.precompiled(try PrecompiledCharsmap(blob: [UInt8](blob), source: "\(path): \(key).precompiled_charsmap")))
             case "Strip":
-                normalizers.append(.strip(left: step["strip_left"] as? Bool ?? true, right: step["strip_right"] as? Bool ?? true))
+                normalizers.append(.strip(left: step["strip_left"]?.bool ?? true, right: step["strip_right"]?.bool ?? true))
             case "Replace":
-                guard let content = step["content"] as? String, let pattern = step["pattern"] as? [String: Any] else {
+                guard let content = step["content"]?.string, let pattern = step["pattern"], pattern.object != nil else {
                     throw failure(key, "Replace needs 'pattern' and 'content'")
                 }
-                if let literal = pattern["String"] as? String, !literal.isEmpty {
+                if let literal = pattern["String"]?.string, !literal.isEmpty {
                     normalizers.append(.replaceLiteral(pattern: literal, content: content))
-                } else if let regex = pattern["Regex"] as? String {
+                } else if let regex = pattern["Regex"]?.string {
                     guard (try? Regex(regex)) != nil else { throw failure("\(key).pattern.Regex", "'\(regex)' is not a supported regular expression") }
                     normalizers.append(.replaceRegex(pattern: regex, content: content))
                 } else {
@@ -149,28 +149,28 @@ public struct TokenizerJSON: Sendable {
 
         // pre-tokenizer
         var preTokenizers = [PreTokenizerStep]()
-        func addPreTokenizer(_ value: Any?, key: String) throws {
-            guard let value, !(value is NSNull) else { return }
-            guard let step = value as? [String: Any], let type = step["type"] as? String else { throw failure(key, "expected an object with a 'type'") }
+        func addPreTokenizer(_ step: JSONValue?, key: String) throws {
+            guard let step, !step.isNull else { return }
+            guard let type = step["type"]?.string else { throw failure(key, "expected an object with a 'type'") }
             switch type {
             case "Sequence":
-                guard let list = step["pretokenizers"] as? [Any] else { throw failure("\(key).pretokenizers", "missing or not a list") }
+                guard let list = step["pretokenizers"]?.array else { throw failure("\(key).pretokenizers", "missing or not a list") }
                 for (index, item) in list.enumerated() { try addPreTokenizer(item, key: "\(key).pretokenizers[\(index)]") }
             case "WhitespaceSplit":
                 preTokenizers.append(.whitespaceSplit)
             case "Metaspace":
-                let replacementText = step["replacement"] as? String ?? "▁"
+                let replacementText = step["replacement"]?.string ?? "▁"
                 guard replacementText.unicodeScalars.count == 1, let replacement = replacementText.first else {
                     throw failure("\(key).replacement", "'\(replacementText)' is not a single Unicode scalar")
                 }
                 let scheme: PrependScheme
-                if let name = step["prepend_scheme"] as? String {
+                if let name = step["prepend_scheme"]?.string {
                     guard let parsed = PrependScheme(rawValue: name) else { throw unsupported("\(key).prepend_scheme", name, ["always", "first", "never"]) }
                     scheme = parsed
                 } else {
-                    scheme = (step["add_prefix_space"] as? Bool ?? true) ? .always : .never
+                    scheme = (step["add_prefix_space"]?.bool ?? true) ? .always : .never
                 }
-                preTokenizers.append(.metaspace(replacement: replacement, prependScheme: scheme, split: step["split"] as? Bool ?? true))
+                preTokenizers.append(.metaspace(replacement: replacement, prependScheme: scheme, split: step["split"]?.bool ?? true))
             default:
                 throw unsupported("\(key).type", type, ["Sequence", "WhitespaceSplit", "Metaspace"])
             }
@@ -179,23 +179,22 @@ public struct TokenizerJSON: Sendable {
         self.preTokenizers = preTokenizers
 
         // post-processor
-        if let processor = root["post_processor"] as? [String: Any] {
-            let type = processor["type"] as? String ?? "(none)"
+        if let processor = root["post_processor"], processor.object != nil {
+            let type = processor["type"]?.string ?? "(none)"
             guard type == "TemplateProcessing" else { throw unsupported("post_processor.type", type, ["TemplateProcessing"]) }
-            guard let single = processor["single"] as? [Any] else { throw failure("post_processor.single", "missing or not a list") }
-            let specials = processor["special_tokens"] as? [String: Any] ?? [:]
+            guard let single = processor["single"]?.array else { throw failure("post_processor.single", "missing or not a list") }
+            let specials = processor["special_tokens"]?.object ?? [:]
             singleTemplate = try single.enumerated().map { index, entry in
                 let key = "post_processor.single[\(index)]"
-                if let sequence = entry as? [String: Any], sequence["Sequence"] != nil { return .sequence }
-                guard let item = entry as? [String: Any], let special = item["SpecialToken"] as? [String: Any],
-                      let name = special["id"] as? String else {
+                if entry["Sequence"] != nil { return .sequence }
+                guard let name = entry["SpecialToken"]?["id"]?.string else {
                     throw failure(key, "expected {\"Sequence\": …} or {\"SpecialToken\": …}")
                 }
-                guard let definition = specials[name] as? [String: Any], let ids = definition["ids"] as? [Any] else {
+                guard let ids = specials[name]?["ids"]?.array else {
                     throw failure("post_processor.special_tokens", "no ids for '\(name)'")
                 }
                 return .special(try ids.map { value in
-                    guard let id = Self.number(value) else { throw failure("post_processor.special_tokens.\(name).ids", "not a number") }
+                    guard let id = value.number else { throw failure("post_processor.special_tokens.\(name).ids", "not a number") }
                     return Int(id)
                 })
             }
@@ -214,9 +213,5 @@ public struct TokenizerJSON: Sendable {
                 throw failure("post_processor.special_tokens", "id \(bad) is outside the vocabulary of \(vocabularyCount)")
             }
         }
-    }
-
-    private static func number(_ value: Any) -> Double? {
-        (value as? NSNumber)?.doubleValue
     }
 }

@@ -3,8 +3,10 @@
 /// This implementation matches two references, chosen by `Flavor`:
 /// - `.sentencePiece`: sentencepiece 0.1.99 `unigram_model.cc` `Model::EncodeOptimized` followed by the unknown-run
 ///   merge and byte fallback of `SentencePieceProcessor::Encode`. Only NORMAL, USER_DEFINED and UNUSED pieces are
-///   matched (UNUSED ones are skipped), a USER_DEFINED piece scores `length · max_score − 0.1`, path scores are
-///   Float32 sums, and `min_score`/`max_score` are taken over NORMAL pieces (`max_score` starts at `FLT_MIN`).
+///   matched (UNUSED ones are skipped), a USER_DEFINED piece scores `length · max_score − 0.1`, best path scores
+///   are stored as Float32 (a piece's candidate is formed and compared in Float64, an unknown's in Float32, as the
+///   C++ types there make it), and `min_score`/`max_score` are taken over NORMAL pieces (`max_score` starts at
+///   `FLT_MIN`).
 /// - `.huggingFace`: Hugging Face tokenizers 0.22 `models/unigram/model.rs` `encode_optimized` with `fuse_unk`
 ///   and `byte_fallback`: every vocabulary entry is matchable, path scores are Float64 sums, and `min_score` is taken
 ///   over the whole vocabulary.
@@ -34,7 +36,8 @@ public struct UnigramModel: Sendable {
     public let unknownID: Int
     public let byteFallback: Bool
     public let flavor: Flavor
-    private let pieceIDs: [String: Int]
+    /// Piece ids keyed by UTF-8 bytes (Swift `String` keys would merge canonically equivalent pieces).
+    private let pieceIDs: [[UInt8]: Int]
     /// Trie over the UTF-8 bytes of matchable pieces: child of (node, byte) is `children[node << 8 | byte]`.
     private let children: [Int: Int32]
     /// The piece id ending at each trie node, or -1.
@@ -57,8 +60,8 @@ public struct UnigramModel: Sendable {
         self.unknownID = unknownID
         self.byteFallback = byteFallback
         self.flavor = flavor
-        var ids = [String: Int](minimumCapacity: pieces.count)
-        for (index, piece) in pieces.enumerated() where ids[piece] == nil { ids[piece] = index }
+        var ids = [[UInt8]: Int](minimumCapacity: pieces.count)
+        for (index, piece) in pieces.enumerated() where ids[Array(piece.utf8)] == nil { ids[Array(piece.utf8)] = index }
         pieceIDs = ids
 
         var children = [Int: Int32]()
@@ -96,7 +99,7 @@ public struct UnigramModel: Sendable {
         }
         if byteFallback {
             let hexDigits = Array("0123456789ABCDEF")
-            let byteIDs = (0..<256).map { ids["<0x\(hexDigits[$0 >> 4])\(hexDigits[$0 & 15])>"] }
+            let byteIDs = (0..<256).map { ids[Array("<0x\(hexDigits[$0 >> 4])\(hexDigits[$0 & 15])>".utf8)] }
             self.byteIDs = byteIDs.allSatisfy { $0 != nil } ? byteIDs.compactMap { $0 } : nil
         } else {
             byteIDs = nil
@@ -104,7 +107,7 @@ public struct UnigramModel: Sendable {
     }
 
     /// The id of a piece by its exact text.
-    public func id(of piece: String) -> Int? { pieceIDs[piece] }
+    public func id(of piece: String) -> Int? { pieceIDs[Array(piece.utf8)] }
 
     /// The best segmentation of normalized text (whitespace already escaped as "▁") into piece ids.
     public func encode(_ text: String) -> [Int] {
@@ -142,14 +145,16 @@ public struct UnigramModel: Sendable {
                 // user-defined: score = length · max_score − 0.1 (Float · Float, then − 0.1 in Float64, stored as Float)
                 let score = singlePrecision && kind == .userDefined
                     ? Double(Float(Double(Float(length) * Float(userDefinedScorePerByte)) - 0.1)) : scores[id]
-                var candidate = score + scoreHere
-                if singlePrecision { candidate = Double(Float(candidate)) }
+                // SentencePiece: `const auto score` is double (the user-defined branch is double), so the candidate
+                // is a double compared with the stored float best, then stored as float.
+                let candidate = score + scoreHere
                 if best[position].start < 0 || candidate > best[position].score {
-                    best[position] = Lattice(score: candidate, start: start, id: id)
+                    best[position] = Lattice(score: singlePrecision ? Double(Float(candidate)) : candidate, start: start, id: id)
                 }
                 if length == characterLength { hasSingleNode = true }
             }
             if !hasSingleNode {
+                // SentencePiece: unk_score and the running best are floats, so this sum is a float.
                 var candidate = unknownScore + scoreHere
                 if singlePrecision { candidate = Double(Float(candidate)) }
                 let end = start + characterLength

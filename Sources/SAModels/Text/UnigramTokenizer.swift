@@ -24,8 +24,12 @@ public struct UnigramTokenizer: Sendable {
     public let rawAddedTokens: [TokenizerJSON.AddedToken]
     /// Tokens split off the normalized text (their content normalized), Hugging Face pipeline only.
     public let normalizedAddedTokens: [TokenizerJSON.AddedToken]
+    /// What `lstrip`/`rstrip` remove: Python's `str.isspace` (transformers' slow tokenizers) or Unicode White_Space
+    /// (Rust's `char::is_whitespace`, tokenizers). They differ on U+001C…U+001F.
+    public let stripsPythonWhitespace: Bool
 
-    /// The SentencePiece pipeline over a model file, with optional added tokens split off first.
+    /// The SentencePiece pipeline over a model file, with optional added tokens split off first (as transformers'
+    /// slow tokenizers do, so `lstrip`/`rstrip` use Python's whitespace).
     public init(sentencePiece model: SentencePieceModel, addedTokens: [TokenizerJSON.AddedToken] = []) throws {
         self.model = try UnigramModel(
             pieces: model.pieces.map(\.text), scores: model.pieces.map { Double($0.score) },
@@ -41,6 +45,7 @@ public struct UnigramTokenizer: Sendable {
         pipeline = .sentencePiece(try SentencePieceNormalizer(model: model))
         rawAddedTokens = addedTokens
         normalizedAddedTokens = []
+        stripsPythonWhitespace = true
     }
 
     /// The Hugging Face pipeline a tokenizer.json describes.
@@ -56,13 +61,14 @@ public struct UnigramTokenizer: Sendable {
             if !token.content.isEmpty { normalized.append(token) }
         }
         normalizedAddedTokens = normalized
+        stripsPythonWhitespace = false
     }
 
     /// The piece ids of `text`.
     public func encode(_ text: String) throws -> [Int] {
         var ids = [Int]()
         var isFirstPiece = true
-        for segment in Self.split(text, on: rawAddedTokens) {
+        for segment in Self.split(text, on: rawAddedTokens, pythonWhitespace: stripsPythonWhitespace) {
             switch segment {
             case .token(let id): ids.append(id)
             case .text(let piece, let startsText):
@@ -72,7 +78,7 @@ public struct UnigramTokenizer: Sendable {
                     ids += normalized.withUnsafeMutableBufferPointer { model.encode(UnsafeBufferPointer($0)) }
                 case .huggingFace(let normalizers, let preTokenizers):
                     let normalized = try Self.normalize(piece, steps: normalizers)
-                    for inner in Self.split(normalized, on: normalizedAddedTokens) {
+                    for inner in Self.split(normalized, on: normalizedAddedTokens, pythonWhitespace: false) {
                         switch inner {
                         case .token(let id): ids.append(id)
                         case .text(let part, let startsNormalized):
@@ -96,7 +102,9 @@ public struct UnigramTokenizer: Sendable {
     }
 
     /// Splits `text` on added tokens, leftmost-longest, applying `lstrip`/`rstrip`; empty text pieces are dropped.
-    static func split(_ text: String, on tokens: [TokenizerJSON.AddedToken]) -> [Segment] {
+    static func split(_ text: String, on tokens: [TokenizerJSON.AddedToken], pythonWhitespace: Bool) -> [Segment] {
+        let isWhitespace: (Unicode.Scalar) -> Bool = pythonWhitespace
+            ? { $0.properties.isWhitespace || (0x1C...0x1F).contains($0.value) } : { $0.properties.isWhitespace }
         guard !tokens.isEmpty, !text.isEmpty else { return text.isEmpty ? [] : [.text(text, startsText: true)] }
         let bytes = Array(text.utf8)
         var byFirstByte = [UInt8: [(bytes: [UInt8], token: TokenizerJSON.AddedToken)]]()
@@ -126,7 +134,7 @@ public struct UnigramTokenizer: Sendable {
         var textStart = 0
         for (index, match) in matches.enumerated() {
             var textEnd = match.start
-            if match.token.leftStrip { textEnd = Self.trimmedEnd(bytes, from: textStart, to: textEnd) }
+            if match.token.leftStrip { textEnd = Self.trimmedEnd(bytes, from: textStart, to: textEnd, isWhitespace) }
             if textEnd > textStart {
                 segments.append(.text(String(decoding: bytes[textStart..<textEnd], as: UTF8.self), startsText: textStart == 0))
             }
@@ -134,7 +142,7 @@ public struct UnigramTokenizer: Sendable {
             textStart = match.end
             if match.token.rightStrip {
                 let limit = index + 1 < matches.count ? matches[index + 1].start : bytes.count
-                textStart = Self.trimmedStart(bytes, from: textStart, to: limit)
+                textStart = Self.trimmedStart(bytes, from: textStart, to: limit, isWhitespace)
             }
         }
         if textStart < bytes.count {
@@ -143,17 +151,17 @@ public struct UnigramTokenizer: Sendable {
         return segments
     }
 
-    /// The end of `bytes[start..<end]` with trailing White_Space scalars removed.
-    private static func trimmedEnd(_ bytes: [UInt8], from start: Int, to end: Int) -> Int {
+    /// The end of `bytes[start..<end]` with trailing whitespace scalars removed.
+    private static func trimmedEnd(_ bytes: [UInt8], from start: Int, to end: Int, _ isWhitespace: (Unicode.Scalar) -> Bool) -> Int {
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
-        let kept = text.unicodeScalars.reversed().drop { $0.properties.isWhitespace }
+        let kept = text.unicodeScalars.reversed().drop(while: isWhitespace)
         return start + kept.reduce(0) { $0 + String($1).utf8.count }
     }
 
-    /// The start of `bytes[start..<end]` with leading White_Space scalars removed.
-    private static func trimmedStart(_ bytes: [UInt8], from start: Int, to end: Int) -> Int {
+    /// The start of `bytes[start..<end]` with leading whitespace scalars removed.
+    private static func trimmedStart(_ bytes: [UInt8], from start: Int, to end: Int, _ isWhitespace: (Unicode.Scalar) -> Bool) -> Int {
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
-        let dropped = text.unicodeScalars.prefix { $0.properties.isWhitespace }
+        let dropped = text.unicodeScalars.prefix(while: isWhitespace)
         return start + dropped.reduce(0) { $0 + String($1).utf8.count }
     }
 
@@ -234,7 +242,8 @@ public struct UnigramTokenizer: Sendable {
                 words = words.flatMap { word -> [(text: String, isFirst: Bool)] in
                     var text = replacingBytes(word.text, pattern: [0x20], content: Array(replacementText.utf8))
                     let prepend = scheme == .always || (scheme == .first && word.isFirst)
-                    if prepend && !text.hasPrefix(replacementText) { text = replacementText + text }
+                    // Rust's starts_with compares bytes; Swift's hasPrefix would compare grapheme clusters.
+                    if prepend && !text.utf8.starts(with: replacementText.utf8) { text = replacementText + text }
                     guard split else { return text.isEmpty ? [] : [(text, word.isFirst)] }
                     var pieces = [(text: String, isFirst: Bool)]()
                     var current = String.UnicodeScalarView()
