@@ -70,8 +70,8 @@ public struct TokenizerJSON: Sendable {
     /// Decodes tokenizer.json text; `path` only names the source in errors.
     public init(data: Data, path: String = "tokenizer.json") throws {
         self.path = path
-        let root: JSONValue
-        do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
+        let root: JSONTree
+        do { root = try JSONDecoder().decode(JSONTree.self, from: data) } catch {
             throw TokenizerError(path: path, reason: "not valid JSON (\(error))")
         }
         guard root.object != nil else { throw TokenizerError(path: path, reason: "top level is not a JSON object") }
@@ -114,7 +114,7 @@ public struct TokenizerJSON: Sendable {
 
         // normalizer
         var normalizers = [NormalizerStep]()
-        func addNormalizer(_ step: JSONValue?, key: String) throws {
+        func addNormalizer(_ step: JSONTree?, key: String) throws {
             guard let step, !step.isNull else { return }
             guard let type = step["type"]?.string else { throw failure(key, "expected an object with a 'type'") }
             switch type {
@@ -149,7 +149,7 @@ public struct TokenizerJSON: Sendable {
 
         // pre-tokenizer
         var preTokenizers = [PreTokenizerStep]()
-        func addPreTokenizer(_ step: JSONValue?, key: String) throws {
+        func addPreTokenizer(_ step: JSONTree?, key: String) throws {
             guard let step, !step.isNull else { return }
             guard let type = step["type"]?.string else { throw failure(key, "expected an object with a 'type'") }
             switch type {
