@@ -224,3 +224,128 @@ import Testing
         #expect(gatedSilu.isGated && gatedSilu.activation == .silu)
     }
 }
+
+/// Loading SAT's `"t5"` conditioner from a Hugging Face T5 folder, and bad input to the encoder.
+@Suite struct TextEncoderLoadingTests {
+    /// A Hugging Face-style T5 folder holding the tiny v1.0 model (encoder + a decoder tensor and lm_head that
+    /// must be ignored), its config.json and both tokenizer files.
+    static func huggingFaceFolder(withWeights: Bool) throws -> String {
+        let source = try TextEncoderTests.fixture("t5_encoder_v1_0.safetensors")
+        let directory = NSTemporaryDirectory() + "t5-hf-\(getpid())-\(withWeights)"
+        try? FileManager.default.removeItem(atPath: directory)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if withWeights {
+            var tensors = [(name: String, tensor: Tensor)]()
+            for name in source.names where !name.hasPrefix("in.") && !name.hasPrefix("out.") { tensors.append((name, try source.tensor(named: name))) }
+            tensors.append(("decoder.final_layer_norm.weight", Tensor(repeating: 1, shape: [32])))
+            tensors.append(("lm_head.weight", try source.tensor(named: "shared.weight")))
+            try SafeTensorsWriter.write(tensors, storage: .float16, to: directory + "/model.safetensors")
+        }
+        _ = FileManager.default.createFile(atPath: directory + "/config.json", contents: Data(try #require(source.metadata["config"]).utf8))
+        for name in ["tokenizer.json", "spiece.model"] {
+            try FileManager.default.copyItem(atPath: try TokenizerTests.resource("t5_tokenizer/\(name)"), toPath: directory + "/\(name)")
+        }
+        return directory
+    }
+
+    @Test func satConditionerLoadsFromHuggingFaceFolder() throws {
+        let directory = try Self.huggingFaceFolder(withWeights: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let fixture = try TextEncoderTests.fixture("t5_conditioner.safetensors")
+        let (texts, maxLength) = try TextEncoderTests.textsAndMaxLength(fixture)
+        let checkpoint = ParameterStore(tensors: [
+            "conditioner.conditioners.prompt.proj_out.weight": try fixture.tensor(named: "proj.proj_out.weight"),
+            "conditioner.conditioners.prompt.proj_out.bias": try fixture.tensor(named: "proj.proj_out.bias"),
+        ])
+        // The fixture's model is not one of SAT's names, so build the configuration without the name check.
+        let configuration = T5ConditionerConfiguration(modelName: "fixture/tiny-t5-v1_0", maxLength: maxLength)
+        let conditioner = try T5Conditioner(sat: configuration, outputDimension: 24,
+                                            checkpoint: checkpoint.scope("conditioner.conditioners.prompt"), textEncoderDirectory: directory)
+        try checkpoint.verifyAllUsed()
+        let (embeddings, mask) = try conditioner(prompts: texts)
+        // Weights were stored as float16 here, so compare loosely; the exact path is tested with the fp32 fixture.
+        let difference = compare(embeddings, try fixture.tensor(named: "out.proj.embeddings"), absoluteTolerance: 0).maximumAbsoluteDifference
+        #expect(difference < 2e-2, "float16-stored weights: max|diff| \(difference)")
+        #expect(mask == (try fixture.tensor(named: "out.proj.mask")))
+
+        // A real SAT name whose d_model disagrees with the folder is refused.
+        #expect(throws: ModelConfigurationError.self) {
+            try T5Conditioner(sat: T5ConditionerConfiguration(modelName: "t5-base"), outputDimension: 768,
+                              checkpoint: checkpoint.scope("conditioner.conditioners.prompt"), textEncoderDirectory: directory)
+        }
+        // SAT's config block decodes with its own key names and checks the model name.
+        let decoded = try JSONDecoder().decode(T5ConditionerConfiguration.self, from: Data(#"{"t5_model_name": "t5-base", "max_length": 128}"#.utf8))
+        #expect(decoded.modelDimension == 768 && decoded.maxLength == 128 && !decoded.projectOut)
+        #expect(throws: ModelConfigurationError.self) {
+            try JSONDecoder().decode(T5ConditionerConfiguration.self, from: Data(#"{"t5_model_name": "t5-tiny"}"#.utf8))
+        }
+    }
+
+    /// An `enable_grad` SAT checkpoint carries the T5 weights itself, under `<id>.model.`.
+    @Test func satConditionerPrefersWeightsInTheCheckpoint() throws {
+        let directory = try Self.huggingFaceFolder(withWeights: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = try TextEncoderTests.fixture("t5_encoder_v1_0.safetensors")
+        var tensors = [String: Tensor]()
+        for name in source.names where !name.hasPrefix("in.") && !name.hasPrefix("out.") {
+            tensors["conditioner.conditioners.prompt.model.\(name)"] = try source.tensor(named: name)
+        }
+        let checkpoint = ParameterStore(tensors: tensors)
+        let fixture = try TextEncoderTests.fixture("t5_conditioner.safetensors")
+        let (texts, maxLength) = try TextEncoderTests.textsAndMaxLength(fixture)
+        let conditioner = try T5Conditioner(sat: T5ConditionerConfiguration(modelName: "fixture", maxLength: maxLength), outputDimension: 32,
+                                            checkpoint: checkpoint.scope("conditioner.conditioners.prompt"), textEncoderDirectory: directory)
+        try checkpoint.verifyAllUsed()
+        let (embeddings, _) = try conditioner(prompts: texts)
+        #expect(compare(embeddings, try fixture.tensor(named: "out.identity.embeddings"), absoluteTolerance: 1e-4).passed)
+    }
+
+    @Test func badEncoderInputIsAnError() throws {
+        let (encoder, _, _) = try TextEncoderTests.encoder("t5_encoder_v1_0.safetensors")
+        #expect(throws: TextEncoderError.tokenOutOfRange(id: 1152, item: 1, position: 2, vocabularySize: 1152)) {
+            try encoder(inputIDs: [[1, 0, 0], [5, 6, 1152]])
+        }
+        #expect(throws: TextEncoderError.tokenOutOfRange(id: -1, item: 0, position: 0, vocabularySize: 1152)) { try encoder(inputIDs: [[-1]]) }
+        #expect(throws: TextEncoderError.raggedBatch(expectedLength: 2, item: 1, length: 1)) { try encoder(inputIDs: [[1, 0], [1]]) }
+        #expect(throws: TextEncoderError.maskBatchMismatch(ids: 1, mask: 2)) { try encoder(inputIDs: [[1]], attentionMask: [[true], [true]]) }
+        #expect(throws: TextEncoderError.emptyBatch) { try encoder(inputIDs: []) }
+        #expect(throws: TextEncoderError.emptyBatch) { try encoder(inputIDs: [[]]) }
+    }
+
+    @Test func missingOrMismatchedWeightsAreErrors() throws {
+        let source = try TextEncoderTests.fixture("t5_encoder_v1_0.safetensors")
+        let configuration = try T5Configuration(json: Data(try #require(source.metadata["config"]).utf8))
+        var tensors = [String: Tensor]()
+        for name in source.names where !name.hasPrefix("in.") && !name.hasPrefix("out.") { tensors[name] = try source.tensor(named: name) }
+
+        var missing = tensors
+        missing["encoder.block.1.layer.1.DenseReluDense.wo.weight"] = nil
+        #expect(throws: WeightLoadingError.missingKey("encoder.block.1.layer.1.DenseReluDense.wo.weight", source: "in-memory parameters")) {
+            try T5Encoder(ParameterStore(tensors: missing).root, configuration: configuration)
+        }
+        var untied = tensors
+        untied["encoder.embed_tokens.weight"] = try source.tensor(named: "shared.weight") * 2
+        #expect(throws: TextEncoderError.self) { try T5Encoder(ParameterStore(tensors: untied).root, configuration: configuration) }
+        var gated = configuration
+        gated.feedForwardProjection = "gated-gelu"
+        #expect(throws: WeightLoadingError.self) { try T5Encoder(ParameterStore(tensors: tensors).root, configuration: gated) }
+    }
+
+    /// Empty, whitespace-only, very long and emoji prompts through the whole conditioner.
+    @Test func unusualPromptsThroughTheConditioner() throws {
+        let (encoder, _, _) = try TextEncoderTests.encoder("t5_encoder_v1_0.safetensors")
+        let conditioner = T5Conditioner(tokenizer: try T5Tokenizer(directory: try TextEncoderTests.tokenizerDirectory()),
+                                        encoder: encoder, projection: nil, maxLength: 16)
+        let long = String(repeating: "thunder rolling over the hills ", count: 400)
+        let (embeddings, mask) = try conditioner(prompts: ["", " \t\n ", long, "🥁🎸 👍🏽 drums"])
+        #expect(embeddings.shape == [4, 16, 32])
+        #expect(embeddings.scalars.allSatisfy { $0.isFinite })
+        for item in [0, 1] {
+            #expect(mask[[item, 0]] == 1 && (1..<16).allSatisfy { mask[[item, $0]] == 0 })
+            #expect((0..<32).contains { embeddings[[item, 0, $0]] != 0 })
+            #expect((32..<16 * 32).allSatisfy { embeddings.scalars[item * 16 * 32 + $0] == 0 })
+        }
+        #expect((0..<16).allSatisfy { mask[[2, $0]] == 1 })
+        #expect(try conditioner.tokenizer(["🥁🎸 👍🏽 drums"], maxLength: 16).inputIDs[0].prefix(5) == [3, 2, 3, 2, 140])
+    }
+}
