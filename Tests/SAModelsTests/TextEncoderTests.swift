@@ -201,6 +201,28 @@ import Testing
         #expect(compare(embeddings, expected, absoluteTolerance: 0).maximumAbsoluteDifference == 0)
     }
 
+    /// The project's `LocalT5Conditioner` itself (`t5_local_conditioner.safetensors`, `make_text_fixtures.py`).
+    @Test(arguments: [("identity", 32), ("proj", 24)])
+    func localConditionerMatchesTrainingCode(_ caseName: String, _ outputDimension: Int) throws {
+        let file = try Self.fixture("t5_local_conditioner.safetensors")
+        let (texts, maxLength) = try Self.textsAndMaxLength(file)
+        var tensors = [String: Tensor]()
+        for name in file.names where name.hasPrefix("conditioner.") { tensors[name] = try file.tensor(named: name) }
+        for name in file.names where name.hasPrefix("\(caseName).") { tensors[String(name.dropFirst(caseName.count + 1))] = try file.tensor(named: name) }
+        let store = ParameterStore(tensors: tensors, sourceName: "t5_local_conditioner.safetensors")
+        let json = #"{"tokenizer": "spiece.model", "max_length": \#(maxLength), "t5_config": \#(try #require(file.metadata["t5_config"]))}"#
+        let configuration = try JSONDecoder().decode(LocalT5ConditionerConfiguration.self, from: Data(json.utf8))
+        let conditioner = try T5Conditioner(local: configuration, outputDimension: outputDimension,
+                                            checkpoint: store.scope("conditioner.conditioners.prompt"), modelDirectory: try Self.tokenizerDirectory())
+        try store.verifyAllUsed()
+        #expect((try conditioner.tokenizer(texts, maxLength: maxLength)).inputIDs == Self.rows(try file.tensor(named: "out.\(caseName).input_ids")))
+        let (embeddings, mask) = try conditioner(prompts: texts)
+        let (absolute, relative) = Self.differences(embeddings, try file.tensor(named: "out.\(caseName).embeddings"))
+        print("[parity] t5_local_conditioner \(caseName): max|diff| \(absolute), relative \(relative)")
+        #expect(absolute <= 1e-4 && relative <= 1e-3)
+        #expect(mask == (try file.tensor(named: "out.\(caseName).mask")))
+    }
+
     @Test func localConfigurationRejectsUnsupportedFeedForward() throws {
         let json = #"{"model": {"t5_config": {"vocab_size": 10, "d_model": 8, "feed_forward_proj": "gated-tanh"}}}"#
         struct Wrapper: Decodable {

@@ -100,6 +100,38 @@ import Testing
         }
     }
 
+    /// 500 seeded strings of awkward pieces (`t5_tokenizer_fuzz.json`, `Tests/Fixtures/make_text_fixtures.py`): the
+    /// Hugging Face variants disagree with each other on some, and each Swift path must match its own reference.
+    @Test func fuzzStringsMatchEveryReference() throws {
+        struct Document: Decodable {
+            struct Case: Decodable {
+                // swiftlint:disable:next identifier_name
+                let utf8_hex: String, fast: [Int], slow: [Int], hubstyle: [Int], sentencepiece: [Int]
+            }
+            let cases: [Case]
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: try Self.resource("t5_tokenizer_fuzz.json")))
+        let document = try JSONDecoder().decode(Document.self, from: data)
+        let fast = try T5Tokenizer(tokenizerJSON: try Self.resource("t5_tokenizer/tokenizer.json"))
+        let slow = try T5Tokenizer(sentencePieceModel: try Self.resource("t5_tokenizer/spiece.model"))
+        let hub = try T5Tokenizer(tokenizerJSON: try Self.resource("t5_tokenizer_hubstyle.json"))
+        let sentencePiece = try T5Tokenizer.sentencePieceOnly(modelPath: try Self.resource("t5_tokenizer/spiece.model"))
+        var mismatches = [String: Int]()
+        for testCase in document.cases {
+            let text = try Self.text(hex: testCase.utf8_hex)
+            let results = [("fast", try fast.encodeWithSpecialTokens(text), testCase.fast),
+                           ("slow", try slow.encodeWithSpecialTokens(text), testCase.slow),
+                           ("hubstyle", try hub.encodeWithSpecialTokens(text), testCase.hubstyle),
+                           ("sentencepiece", try sentencePiece.encode(text), testCase.sentencepiece)]
+            for (name, ours, reference) in results where ours != reference {
+                mismatches[name, default: 0] += 1
+                Issue.record("\(name) \(text.debugDescription): \(ours) vs \(reference)")
+            }
+        }
+        #expect(document.cases.count == 500)
+        #expect(mismatches.isEmpty)
+    }
+
     @Test func directoryPrefersTokenizerJSON() throws {
         let directory = (try Self.resource("t5_tokenizer/spiece.model") as NSString).deletingLastPathComponent
         let tokenizer = try T5Tokenizer(directory: directory)

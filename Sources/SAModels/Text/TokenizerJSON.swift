@@ -67,40 +67,97 @@ public struct TokenizerJSON: Sendable {
         try self.init(data: data, path: path)
     }
 
+    /// The top level of tokenizer.json: the Unigram model decoded directly (fast for large vocabularies), the
+    /// other sections as trees.
+    private struct FileLayout: Decodable {
+        struct Model: Decodable {
+            var type: String?
+            var vocab: [VocabularyEntry]?
+            // swiftlint:disable:next identifier_name
+            var unk_id: Double?
+            // swiftlint:disable:next identifier_name
+            var byte_fallback: Bool?
+
+            // The vocabulary is read only for Unigram models (BPE and WordPiece store a map there).
+            enum CodingKeys: String, CodingKey {
+                // swiftlint:disable:next identifier_name
+                case type, vocab, unk_id, byte_fallback
+            }
+
+            init(from decoder: Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                type = try container.decodeIfPresent(String.self, forKey: .type)
+                guard type == "Unigram" else { return }
+                vocab = try container.decodeIfPresent([VocabularyEntry].self, forKey: .vocab)
+                unk_id = try container.decodeIfPresent(Double.self, forKey: .unk_id)
+                byte_fallback = try container.decodeIfPresent(Bool.self, forKey: .byte_fallback)
+            }
+        }
+
+        struct VocabularyEntry: Decodable {
+            var piece: String
+            var score: Double
+
+            init(from decoder: Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                piece = try container.decode(String.self)
+                score = try container.decode(Double.self)
+                guard container.isAtEnd else {
+                    throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "expected [piece, score]"))
+                }
+            }
+        }
+
+        var model: Model?
+        // swiftlint:disable identifier_name
+        var added_tokens: JSONTree?
+        var normalizer: JSONTree?
+        var pre_tokenizer: JSONTree?
+        var post_processor: JSONTree?
+        // swiftlint:enable identifier_name
+    }
+
     /// Decodes tokenizer.json text; `path` only names the source in errors.
     public init(data: Data, path: String = "tokenizer.json") throws {
         self.path = path
-        let root: JSONTree
-        do { root = try JSONDecoder().decode(JSONTree.self, from: data) } catch {
-            throw TokenizerError(path: path, reason: "not valid JSON (\(error))")
-        }
-        guard root.object != nil else { throw TokenizerError(path: path, reason: "top level is not a JSON object") }
         func failure(_ key: String, _ reason: String) -> TokenizerError { TokenizerError(path: path, key: key, reason: reason) }
         func unsupported(_ key: String, _ value: String, _ supported: [String]) -> TokenizerError {
             failure(key, "'\(value)' is not supported (supported: \(supported.joined(separator: ", ")))")
         }
+        let file: FileLayout
+        do {
+            file = try JSONDecoder().decode(FileLayout.self, from: data)
+        } catch let error as DecodingError {
+            switch error {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+                let key = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                    .replacingOccurrences(of: ".[", with: "[")
+                let trimmed = key.hasPrefix(".") ? String(key.dropFirst()) : key
+                if trimmed.hasPrefix("model.vocab[") { throw failure(String(trimmed.prefix { $0 != "]" }) + "]", "expected [piece, score]") }
+                throw failure(trimmed, trimmed.isEmpty ? "not valid JSON (\(context.debugDescription))" : "unexpected value (\(context.debugDescription))")
+            @unknown default:
+                throw failure("", "not valid JSON (\(error))")
+            }
+        } catch {
+            throw failure("", "not valid JSON (\(error))")
+        }
 
         // model
-        guard let model = root["model"], model.object != nil else { throw failure("model", "missing or not an object") }
-        let modelType = model["type"]?.string ?? "(none)"
+        guard let model = file.model else { throw failure("model", "missing or not an object") }
+        let modelType = model.type ?? "(none)"
         guard modelType == "Unigram" else { throw unsupported("model.type", modelType, ["Unigram"]) }
-        guard let entries = model["vocab"]?.array else { throw failure("model.vocab", "missing or not a list") }
-        vocabulary = try entries.enumerated().map { index, entry in
-            guard let pair = entry.array, pair.count == 2, let piece = pair[0].string, let score = pair[1].number else {
-                throw failure("model.vocab[\(index)]", "expected [piece, score]")
-            }
-            return (piece, score)
-        }
+        guard let entries = model.vocab else { throw failure("model.vocab", "missing or not a list") }
+        vocabulary = entries.map { ($0.piece, $0.score) }
         guard !vocabulary.isEmpty else { throw failure("model.vocab", "empty vocabulary") }
-        guard let unknown = model["unk_id"]?.number else { throw failure("model.unk_id", "missing (a Unigram model without <unk> is not supported)") }
+        guard let unknown = model.unk_id else { throw failure("model.unk_id", "missing (a Unigram model without <unk> is not supported)") }
         unknownID = Int(unknown)
         guard unknownID >= 0 && unknownID < vocabulary.count else {
             throw failure("model.unk_id", "\(unknownID) is outside the vocabulary of \(vocabulary.count)")
         }
-        byteFallback = model["byte_fallback"]?.bool ?? false
+        byteFallback = model.byte_fallback ?? false
 
         // added tokens
-        addedTokens = try (root["added_tokens"]?.array ?? []).enumerated().map { index, token in
+        addedTokens = try (file.added_tokens?.array ?? []).enumerated().map { index, token in
             let key = "added_tokens[\(index)]"
             guard let id = token["id"]?.number, let content = token["content"]?.string, !content.isEmpty else {
                 throw failure(key, "expected an object with 'id' and a non-empty 'content'")
@@ -144,7 +201,7 @@ public struct TokenizerJSON: Sendable {
                 throw unsupported("\(key).type", type, ["Sequence", "Precompiled", "Strip", "Replace"])
             }
         }
-        try addNormalizer(root["normalizer"], key: "normalizer")
+        try addNormalizer(file.normalizer, key: "normalizer")
         self.normalizers = normalizers
 
         // pre-tokenizer
@@ -175,11 +232,11 @@ public struct TokenizerJSON: Sendable {
                 throw unsupported("\(key).type", type, ["Sequence", "WhitespaceSplit", "Metaspace"])
             }
         }
-        try addPreTokenizer(root["pre_tokenizer"], key: "pre_tokenizer")
+        try addPreTokenizer(file.pre_tokenizer, key: "pre_tokenizer")
         self.preTokenizers = preTokenizers
 
         // post-processor
-        if let processor = root["post_processor"], processor.object != nil {
+        if let processor = file.post_processor, processor.object != nil {
             let type = processor["type"]?.string ?? "(none)"
             guard type == "TemplateProcessing" else { throw unsupported("post_processor.type", type, ["TemplateProcessing"]) }
             guard let single = processor["single"]?.array else { throw failure("post_processor.single", "missing or not a list") }
