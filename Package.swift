@@ -3,13 +3,13 @@
 //
 // Module layers depend only downward:
 //   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → (SAModels → SASampling → SAPipeline) → SACLI
-//   SAAudio needs SATensor + CSndFile.
+//   SAAudio needs SATensor + CSndFile; SAMetrics needs SATensor + SAAudio + CFFTW3 + COpenBLAS + CZlib.
 import PackageDescription
 
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAMetrics"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -20,15 +20,17 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "SATensor", dependencies: ["COpenBLAS"]),
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
+        .target(name: "SAMetrics", dependencies: ["SATensor", "SAAudio", "CFFTW3", "COpenBLAS", "CZlib"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio",
+                "SATensor", "SANN", "SAAudio", "SAMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +43,10 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
+        .testTarget(
+            name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(name: "SACLITests", dependencies: ["SATestSupport"]),
     ]
 )
