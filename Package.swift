@@ -2,14 +2,14 @@
 // stable-audio-swift: a native Swift text-to-audio engine following the Stable Audio design.
 //
 // Module layers depend only downward:
-//   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → (SAModels → SASampling → SAPipeline) → SACLI
+//   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → SAModels → (SASampling → SAPipeline) → SACLI
 //   SAAudio needs SATensor + CSndFile; SAMetrics needs SATensor + SAAudio + CFFTW3 + COpenBLAS + CZlib.
 import PackageDescription
 
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAMetrics"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SAMetrics"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -25,12 +25,13 @@ let package = Package(
         .target(name: "SATensor", dependencies: ["COpenBLAS"]),
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
+        .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
         .target(name: "SAMetrics", dependencies: ["SATensor", "SAAudio", "CFFTW3", "COpenBLAS", "CZlib"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio", "SAMetrics",
+                "SATensor", "SANN", "SAAudio", "SAModels", "SAMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +48,9 @@ let package = Package(
             name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "SACLITests", dependencies: ["SATestSupport"]),
+        .testTarget(
+            name: "SACLITests", dependencies: ["SATestSupport", "SATensor"],
+            resources: [.copy("Resources")]
+        ),
     ]
 )

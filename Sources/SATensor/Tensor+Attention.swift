@@ -8,8 +8,9 @@ extension Tensor {
     /// - `bias` is added to the logits and is `[Bb, Hb, Nq, Nk]` with Bb ∈ {1, B} and Hb ∈ {1, H}: relative
     ///   position biases and additive masks (use a large negative value to mask a key).
     ///
-    /// Each (batch, head) pair is one Q·Kᵀ GEMM, a row softmax and one P·V GEMM. Small problems run the pairs
-    /// in parallel with single-threaded BLAS; large ones run the pairs in turn with multithreaded BLAS.
+    /// Each (batch, head) pair is one Q·Kᵀ GEMM, a row softmax and one P·V GEMM. With several pairs, the pairs run
+    /// in parallel, each with serial GEMMs; a single pair uses `GEMM.multiply`'s blocked parallelism. Either way
+    /// the arithmetic per element does not depend on the core count.
     public static func scaledDotProductAttention(query: Tensor, key: Tensor, value: Tensor, scale: Float? = nil,
                                                  bias: Tensor? = nil) -> Tensor {
         precondition(query.rank == 4 && key.rank == 4 && value.rank == 4, "attention expects rank-4 q/k/v, got \(query.shape), \(key.shape), \(value.shape)")
@@ -27,7 +28,7 @@ extension Tensor {
         }
         let biasBatch = bias?.shape[0] ?? 1, biasHeads = bias?.shape[1] ?? 1
         let pairCount = batch * heads
-        let parallelPairs = queryLength * keyLength * depth < (1 << 22) && pairCount > 1
+        let parallelPairs = pairCount > 1
         var logits = [Float](repeating: 0, count: (parallelPairs ? pairCount : 1) * queryLength * keyLength)
         let biasScalars = bias?.scalars ?? []
         let output = query.withUnsafeBufferPointer { qBuffer in
@@ -40,13 +41,14 @@ extension Tensor {
                             let biasPointer = biasBuffer.isEmpty ? nil : SendablePointer(biasBuffer)
                             return Tensor(uninitializedShape: [batch, heads, queryLength, valueDepth]) { oBuffer in
                                 let o = SendablePointer(oBuffer)
-                                let attendPair: @Sendable (Int, UnsafeMutablePointer<Float>) -> Void = { pair, logitsOfPair in
+                                let attendPair: @Sendable (Int, UnsafeMutablePointer<Float>, Bool) -> Void = { pair, logitsOfPair, serial in
+                                    let multiply = serial ? GEMM.multiplySerial : GEMM.multiply
                                     let item = pair / heads, head = pair % heads
                                     let kvIndex = item * kvHeads + head / groupSize
                                     // S = scale · Q·Kᵀ   [Nq, Nk]
-                                    GEMM.multiply(transposeB: true, m: queryLength, n: keyLength, k: depth, alpha: scale,
-                                                  a: q.base + pair * queryLength * depth, lda: depth,
-                                                  b: k.base + kvIndex * keyLength * depth, ldb: depth, c: logitsOfPair, ldc: keyLength)
+                                    multiply(false, true, queryLength, keyLength, depth, scale,
+                                             q.base + pair * queryLength * depth, depth,
+                                             k.base + kvIndex * keyLength * depth, depth, 0, logitsOfPair, keyLength)
                                     if let biasPointer {
                                         let biasIndex = (biasBatch == 1 ? 0 : item) * biasHeads + (biasHeads == 1 ? 0 : head)
                                         let b = biasPointer.base + biasIndex * queryLength * keyLength
@@ -54,17 +56,14 @@ extension Tensor {
                                     }
                                     for row in 0..<queryLength { Tensor.softmaxRow(logitsOfPair + row * keyLength, length: keyLength) }
                                     // O = P·V   [Nq, Dv]
-                                    GEMM.multiply(m: queryLength, n: valueDepth, k: keyLength, a: logitsOfPair, lda: keyLength,
-                                                  b: v.base + kvIndex * keyLength * valueDepth, ldb: valueDepth,
-                                                  c: o.base + pair * queryLength * valueDepth, ldc: valueDepth)
+                                    multiply(false, false, queryLength, valueDepth, keyLength, 1, logitsOfPair, keyLength,
+                                             v.base + kvIndex * keyLength * valueDepth, valueDepth, 0,
+                                             o.base + pair * queryLength * valueDepth, valueDepth)
                                 }
                                 if parallelPairs {
-                                    let previousThreads = BLASRuntime.threadCount
-                                    BLASRuntime.setThreadCount(1)
-                                    ConcurrentWork.forEach(pairCount) { pair in attendPair(pair, scores.base + pair * queryLength * keyLength) }
-                                    BLASRuntime.setThreadCount(previousThreads)
+                                    ConcurrentWork.forEach(pairCount) { pair in attendPair(pair, scores.base + pair * queryLength * keyLength, true) }
                                 } else {
-                                    for pair in 0..<pairCount { attendPair(pair, scores.base) }
+                                    attendPair(0, scores.base, false)
                                 }
                             }
                         }
@@ -73,5 +72,19 @@ extension Tensor {
             }
         }
         return output
+    }
+}
+
+extension Tensor {
+    /// `[B, N, H·D]` → `[B, H, N, D]` (einops `b n (h d) -> b h n d`).
+    public func splittingHeads(_ headCount: Int) -> Tensor {
+        precondition(rank == 3 && shape[2] % headCount == 0, "cannot split \(shape) into \(headCount) heads")
+        return reshaped([shape[0], shape[1], headCount, shape[2] / headCount]).permuted([0, 2, 1, 3])
+    }
+
+    /// `[B, H, N, D]` → `[B, N, H·D]` (einops `b h n d -> b n (h d)`).
+    public func mergingHeads() -> Tensor {
+        precondition(rank == 4, "cannot merge heads of \(shape)")
+        return permuted([0, 2, 1, 3]).reshaped([shape[0], shape[2], shape[1] * shape[3]])
     }
 }

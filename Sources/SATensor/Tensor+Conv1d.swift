@@ -6,9 +6,13 @@
 /// layout read row-major, so no weight repacking is needed. Pointwise convolutions (K = 1, stride 1, no
 /// padding) skip the unfolding and multiply the input directly.
 ///
-/// Tiles keep the column buffer near 16 MB so that it stays cache-friendly while each GEMM stays large.
+/// Tiles bound the column buffer (`convolutionTileElements` floats, 16 MB) so memory stays bounded on long
+/// signals while each GEMM stays large enough for OpenBLAS's per-call packing to be cheap.
 /// The unfolding runs on all cores, then each GEMM runs on OpenBLAS's threads: the two never overlap.
 extension Tensor {
+    /// Upper bound on the im2col / col2im buffer, in floats.
+    public static let convolutionTileElements = 4 << 20
+
     /// Output length of a convolution: ⌊(T + padLeft + padRight − dilation·(K − 1) − 1) / stride⌋ + 1.
     public static func conv1dOutputLength(inputLength: Int, kernelSize: Int, stride: Int,
                                           padding: (left: Int, right: Int), dilation: Int) -> Int {
@@ -46,9 +50,13 @@ extension Tensor {
         let inPerGroup = inChannels / groups, outPerGroup = outChannels / groups
         let columnRows = inPerGroup * kernelSize
         let pointwise = kernelSize == 1 && stride == 1 && padding == (0, 0)
-        let tile = pointwise ? outLength : Swift.min(outLength, Swift.max(256, (4 << 20) / columnRows))
+        let tile = pointwise ? outLength : Swift.min(outLength, Swift.max(256, Tensor.convolutionTileElements / columnRows))
 
         var output = Tensor.channelBiasFilled(shape: [batch, outChannels, outLength], bias: bias)
+        if !pointwise && outPerGroup * columnRows <= Tensor.smallWeightElements {
+            conv1dTileParallel(weight: weight, output: &output, stride: stride, padLeft: padding.left, dilation: dilation, groups: groups)
+            return output
+        }
         var columns = [Float](repeating: 0, count: pointwise ? 0 : columnRows * tile)
         withUnsafeBufferPointer { xBuffer in
             weight.withUnsafeBufferPointer { wBuffer in
@@ -57,7 +65,7 @@ extension Tensor {
                         let x = SendablePointer(xBuffer), column = pointwise ? nil : SendablePointer(columnBuffer)
                         for item in 0..<batch {
                             for group in 0..<groups {
-                                let groupInput = x.base + (item * inChannels + group * inPerGroup) * length
+                                let groupInput = SendablePointer(x.base + (item * inChannels + group * inPerGroup) * length)
                                 let groupWeight = wBuffer.baseAddress! + group * outPerGroup * columnRows
                                 let groupOutput = yBuffer.baseAddress! + (item * outChannels + group * outPerGroup) * outLength
                                 var start = 0
@@ -66,13 +74,15 @@ extension Tensor {
                                     let right: UnsafePointer<Float>
                                     let rightStride: Int
                                     if let column {
-                                        Tensor.unfold(input: groupInput, length: length, channels: inPerGroup,
-                                                      kernelSize: kernelSize, stride: stride, dilation: dilation,
-                                                      padLeft: padding.left, start: start, width: width, into: column)
+                                        let tileStart = start
+                                        ConcurrentWork.forEach(inPerGroup * kernelSize, minimumRange: Swift.max(1, 65536 / Swift.max(1, width))) { row in
+                                            Tensor.unfoldRow(row, input: groupInput.base, length: length, kernelSize: kernelSize, stride: stride,
+                                                             dilation: dilation, padLeft: padding.left, start: tileStart, width: width, into: column.base)
+                                        }
                                         right = UnsafePointer(column.base)
                                         rightStride = width
                                     } else {
-                                        right = UnsafePointer(groupInput + start)
+                                        right = UnsafePointer(groupInput.base + start)
                                         rightStride = length
                                     }
                                     GEMM.multiply(m: outPerGroup, n: width, k: columnRows, a: groupWeight, lda: columnRows,
@@ -88,27 +98,68 @@ extension Tensor {
         return output
     }
 
-    /// im2col for one tile: column[(c·K + k)·width + j] = x[c, (start + j)·stride + k·dilation − padLeft], or 0 outside.
-    static func unfold(input: UnsafeMutablePointer<Float>, length: Int, channels: Int, kernelSize: Int, stride: Int,
-                       dilation: Int, padLeft: Int, start: Int, width: Int, into column: SendablePointer<Float>) {
-        let source = SendablePointer(input)
-        ConcurrentWork.forEach(channels * kernelSize, minimumRange: Swift.max(1, 65536 / Swift.max(1, width))) { row in
-            let channel = row / kernelSize, tap = row % kernelSize
-            let x = source.base + channel * length
-            let destination = column.base + row * width
-            let offset = tap * dilation - padLeft + start * stride
-            if stride == 1 {
-                // Positions offset + j for j in 0..<width; the valid ones form one contiguous run.
-                let first = Swift.min(width, Swift.max(0, -offset))
-                let last = Swift.max(first, Swift.min(width, length - offset))
-                if first > 0 { destination.initialize(repeating: 0, count: first) }
-                if last > first { (destination + first).update(from: x + offset + first, count: last - first) }
-                if width > last { (destination + last).initialize(repeating: 0, count: width - last) }
-            } else {
-                for j in 0..<width {
-                    let position = offset + j * stride
-                    destination[j] = position >= 0 && position < length ? x[position] : 0
+    /// Weight matrices up to this many floats (1 MB) are cheap for OpenBLAS to repack per call, so convolutions
+    /// with such weights run one serial GEMM per cache-sized tile, tiles spread over the workers.
+    static let smallWeightElements = 1 << 18
+    /// Target size of one worker's column tile, in floats (about a core's L2 cache).
+    static let cacheTileElements = 1 << 18
+
+    /// conv1d for small weights: the output is cut into fixed tiles of `cacheTileElements / (Cin/g·K)` frames
+    /// (a multiple of 16); each worker unfolds its tile into its own buffer and runs a serial GEMM on it, so the
+    /// column matrix never leaves the core's cache. Tile boundaries depend only on the shape.
+    private func conv1dTileParallel(weight: Tensor, output: inout Tensor, stride: Int, padLeft: Int, dilation: Int, groups: Int) {
+        let batch = shape[0], inChannels = shape[1], length = shape[2]
+        let outChannels = weight.shape[0], kernelSize = weight.shape[2]
+        let inPerGroup = inChannels / groups, outPerGroup = outChannels / groups
+        let columnRows = inPerGroup * kernelSize
+        let outLength = output.shape[2]
+        let tile = Swift.max(16, (Tensor.cacheTileElements / columnRows) & ~15)
+        let tilesPerRow = (outLength + tile - 1) / tile
+        let jobs = batch * groups * tilesPerRow
+        withUnsafeBufferPointer { xBuffer in
+            weight.withUnsafeBufferPointer { wBuffer in
+                output.withUnsafeMutableBufferPointer { yBuffer in
+                    let x = SendablePointer(xBuffer), w = SendablePointer(wBuffer), y = SendablePointer(yBuffer)
+                    ConcurrentWork.forEachRange(jobs) { range in
+                        let column = UnsafeMutablePointer<Float>.allocate(capacity: columnRows * tile)
+                        defer { column.deallocate() }
+                        for job in range {
+                            let tileIndex = job % tilesPerRow, group = (job / tilesPerRow) % groups, item = job / (tilesPerRow * groups)
+                            let start = tileIndex * tile, width = Swift.min(tile, outLength - start)
+                            let groupInput = x.base + (item * inChannels + group * inPerGroup) * length
+                            for row in 0..<columnRows {
+                                Tensor.unfoldRow(row, input: groupInput, length: length, kernelSize: kernelSize, stride: stride,
+                                                 dilation: dilation, padLeft: padLeft, start: start, width: width, into: column)
+                            }
+                            GEMM.multiplySerial(m: outPerGroup, n: width, k: columnRows, a: w.base + group * outPerGroup * columnRows,
+                                                lda: columnRows, b: column, ldb: width, beta: 1,
+                                                c: y.base + (item * outChannels + group * outPerGroup) * outLength + start, ldc: outLength)
+                        }
+                    }
                 }
+            }
+        }
+    }
+
+    /// One row of im2col for one tile: column[row·width + j] = x[c, (start + j)·stride + k·dilation − padLeft]
+    /// with row = c·K + k, or 0 outside the signal.
+    @inline(__always) static func unfoldRow(_ row: Int, input: UnsafeMutablePointer<Float>, length: Int, kernelSize: Int, stride: Int,
+                                            dilation: Int, padLeft: Int, start: Int, width: Int, into column: UnsafeMutablePointer<Float>) {
+        let channel = row / kernelSize, tap = row % kernelSize
+        let x = input + channel * length
+        let destination = column + row * width
+        let offset = tap * dilation - padLeft + start * stride
+        if stride == 1 {
+            // Positions offset + j for j in 0..<width; the valid ones form one contiguous run.
+            let first = Swift.min(width, Swift.max(0, -offset))
+            let last = Swift.max(first, Swift.min(width, length - offset))
+            if first > 0 { destination.initialize(repeating: 0, count: first) }
+            if last > first { (destination + first).update(from: x + offset + first, count: last - first) }
+            if width > last { (destination + last).initialize(repeating: 0, count: width - last) }
+        } else {
+            for j in 0..<width {
+                let position = offset + j * stride
+                destination[j] = position >= 0 && position < length ? x[position] : 0
             }
         }
     }
@@ -146,7 +197,7 @@ extension Tensor {
                                                            padding: padding, outputPadding: outputPadding, dilation: dilation)
         precondition(outLength > 0, "conv_transpose1d: output length \(outLength) is not positive")
         let columnRows = outPerGroup * kernelSize
-        let tile = Swift.min(length, Swift.max(64, (4 << 20) / columnRows))
+        let tile = Swift.min(length, Swift.max(64, Tensor.convolutionTileElements / columnRows))
 
         var output = Tensor.channelBiasFilled(shape: [batch, outChannels, outLength], bias: bias)
         var columns = [Float](repeating: 0, count: columnRows * tile)

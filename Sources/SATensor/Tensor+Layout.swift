@@ -181,3 +181,48 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Reflect padding of the last dimension (as `F.pad(mode="reflect")`): the edge sample is not repeated,
+    /// so x[−i] = x[i] and x[T−1+i] = x[T−1−i]. Both amounts must be smaller than the length.
+    public func paddedReflect(before: Int, after: Int) -> Tensor {
+        let length = shape.last ?? 0
+        precondition(before >= 0 && after >= 0 && before < length && after < length,
+                     "reflect padding \(before)/\(after) needs a length above both, got \(length)")
+        let outputLength = length + before + after
+        let rows = count / Swift.max(1, length)
+        return withUnsafeBufferPointer { source in
+            Tensor(uninitializedShape: Array(shape.dropLast()) + [outputLength]) { destination in
+                for row in 0..<rows {
+                    let x = source.baseAddress! + row * length, y = destination.baseAddress! + row * outputLength
+                    for index in 0..<outputLength {
+                        var position = index - before
+                        if position < 0 { position = -position }
+                        if position >= length { position = 2 * (length - 1) - position }
+                        y[index] = x[position]
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// Overwrites the sub-range of dimension `axis` starting at `offset` with `source` (as `x[..., a:b] = source`);
+    /// all other dimensions must match.
+    public mutating func paste(_ source: Tensor, axis: Int, at offset: Int) {
+        let axis = normalizedAxis(axis)
+        precondition(source.rank == rank && source.shape.enumerated().allSatisfy { $0.offset == axis || $0.element == shape[$0.offset] }
+                     && offset >= 0 && offset + source.shape[axis] <= shape[axis],
+                     "cannot paste \(source.shape) into \(shape) at \(offset) along axis \(axis)")
+        let (outer, size, inner) = splitAround(axis)
+        let width = source.shape[axis] * inner
+        source.withUnsafeBufferPointer { input in
+            withUnsafeMutableBufferPointer { output in
+                for row in 0..<outer {
+                    (output.baseAddress! + row * size * inner + offset * inner).update(from: input.baseAddress! + row * width, count: width)
+                }
+            }
+        }
+    }
+}

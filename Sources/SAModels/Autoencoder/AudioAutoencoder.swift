@@ -1,0 +1,91 @@
+import SANN
+import SATensor
+
+/// SAT's `AudioAutoencoder` with a VAE bottleneck (`models/autoencoders.py`, 0.0.19), as a diffusion model's
+/// pretransform or on its own.
+///
+/// - `encode` zero-pads the audio to a multiple of the downsampling ratio (SAT's
+///   `preprocess_audio_for_encoder`), runs the encoder and returns the posterior mean (deterministic), or a
+///   sample when noise is given.
+/// - `decode` runs the decoder on latents (`pretransform.scale` is 1 in every shipped config and is applied by
+///   the caller if a config sets it).
+/// - `decodeChunked` reproduces `decode_audio(chunked=True)`: windows of `chunkSize` latents with hop
+///   `chunkSize − overlap`, the last window aligned to the end, each decoded alone, and `(overlap / 2)·ratio`
+///   samples cut from every interior edge before pasting (a hard cut, no crossfade). Memory is bounded by the
+///   window, not the clip.
+///
+/// Limitations: VAE bottleneck only (no RVQ/tanh/FSQ); DAC-style encoders/decoders are not ported yet.
+public struct AudioAutoencoder: Sendable {
+    public let configuration: AutoencoderConfiguration
+    let encoder: OobleckEncoder
+    let decoder: OobleckDecoder
+
+    /// Loads the encoder (`encoder.*`) and decoder (`decoder.*`) under `scope`.
+    public init(_ scope: ParameterScope, configuration: AutoencoderConfiguration) throws {
+        self.configuration = configuration
+        guard case .oobleck(let encoderConfiguration) = configuration.encoder else {
+            throw ModelConfigurationError.unsupported(key: "encoder.type", value: "dac", supported: ["oobleck"])
+        }
+        guard case .oobleck(let decoderConfiguration) = configuration.decoder else {
+            throw ModelConfigurationError.unsupported(key: "decoder.type", value: "dac", supported: ["oobleck"])
+        }
+        guard encoderConfiguration.latentDimension == 2 * configuration.latentDimension,
+              decoderConfiguration.latentDimension == configuration.latentDimension else {
+            throw ModelConfigurationError(key: "latent_dim", reason: "VAE needs encoder latent_dim = 2 × \(configuration.latentDimension) and decoder latent_dim = \(configuration.latentDimension), got \(encoderConfiguration.latentDimension) and \(decoderConfiguration.latentDimension)")
+        }
+        encoder = try OobleckEncoder(scope.child("encoder"), configuration: encoderConfiguration)
+        decoder = try OobleckDecoder(scope.child("decoder"), configuration: decoderConfiguration)
+        guard encoder.downsamplingRatio == configuration.downsamplingRatio, decoder.upsamplingRatio == configuration.downsamplingRatio else {
+            throw ModelConfigurationError(key: "downsampling_ratio", reason: "is \(configuration.downsamplingRatio) but the strides multiply to \(encoder.downsamplingRatio) (encoder) and \(decoder.upsamplingRatio) (decoder)")
+        }
+    }
+
+    public var downsamplingRatio: Int { configuration.downsamplingRatio }
+    public var latentChannels: Int { configuration.latentDimension }
+    public var audioChannels: Int { configuration.ioChannels }
+
+    /// Pre-bottleneck encoder output `[B, 2·D, ⌈T/ratio⌉]` for audio `[B, C, T]`, zero-padded at the end to a
+    /// multiple of the downsampling ratio.
+    public func encodePreBottleneck(_ audio: Tensor) -> Tensor {
+        let length = audio.shape[2]
+        let padding = (downsamplingRatio - length % downsamplingRatio) % downsamplingRatio
+        return encoder(audio.padded(axis: 2, before: 0, after: padding))
+    }
+
+    /// Latents `[B, D, L]`: the posterior mean, or mean + stdev · noise when `noise` is given.
+    public func encode(_ audio: Tensor, noise: Tensor? = nil) -> Tensor {
+        let (mean, standardDeviation) = VAEBottleneck.posterior(encodePreBottleneck(audio))
+        guard let noise else { return mean }
+        return VAEBottleneck.sample(mean: mean, standardDeviation: standardDeviation, noise: noise)
+    }
+
+    /// Audio `[B, C, L·ratio]` for latents `[B, D, L]`.
+    public func decode(_ latents: Tensor) -> Tensor {
+        precondition(latents.rank == 3 && latents.shape[1] == latentChannels, "latents \(latents.shape) need \(latentChannels) channels")
+        return decoder(latents)
+    }
+
+    /// `decode_audio(latents, chunked=True, chunk_size:, overlap:)`; falls back to `decode` when the latents fit in
+    /// one window.
+    public func decodeChunked(_ latents: Tensor, chunkSize: Int = 128, overlap: Int = 32) -> Tensor {
+        precondition(chunkSize > overlap && overlap >= 0, "chunk size \(chunkSize) must exceed overlap \(overlap)")
+        let total = latents.shape[2]
+        guard total > chunkSize else { return decode(latents) }
+        let hop = chunkSize - overlap
+        var starts = Array(stride(from: 0, through: total - chunkSize, by: hop))
+        if starts.last! + chunkSize != total { starts.append(total - chunkSize) }
+        let ratio = downsamplingRatio
+        let edge = (overlap / 2) * ratio
+        let outputLength = total * ratio
+        var output = Tensor(zeros: [latents.shape[0], configuration.ioChannels, outputLength])
+        for (index, start) in starts.enumerated() {
+            let chunk = decode(latents.slice(axis: 2, start..<(start + chunkSize)))
+            let isFirst = index == 0, isLast = index == starts.count - 1
+            // Where the window lands in the output (the last one always ends at the end), less the cut edges.
+            let outputStart = (isLast ? outputLength - chunk.shape[2] : start * ratio) + (isFirst ? 0 : edge)
+            let chunkStart = isFirst ? 0 : edge, chunkEnd = chunk.shape[2] - (isLast ? 0 : edge)
+            output.paste(chunk.slice(axis: 2, chunkStart..<chunkEnd), axis: 2, at: outputStart)
+        }
+        return output
+    }
+}

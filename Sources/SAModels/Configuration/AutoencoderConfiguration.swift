@@ -1,0 +1,216 @@
+import Foundation
+
+/// An `autoencoder` model block of a stable-audio-tools `model_config.json` (also used as a diffusion model's
+/// `pretransform.config`). Coding keys are SAT's names.
+public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
+    public var encoder: EncoderSpecification
+    public var decoder: DecoderSpecification
+    public var bottleneck: BottleneckSpecification?
+    /// Channels after the bottleneck (what the diffusion model sees).
+    public var latentDimension: Int
+    /// Audio samples per latent frame.
+    public var downsamplingRatio: Int
+    /// Audio channels.
+    public var ioChannels: Int
+
+    enum CodingKeys: String, CodingKey {
+        case encoder, decoder, bottleneck
+        case latentDimension = "latent_dim"
+        case downsamplingRatio = "downsampling_ratio"
+        case ioChannels = "io_channels"
+    }
+}
+
+/// `{"type": …, "config": {…}}` for the encoder.
+public enum EncoderSpecification: Codable, Sendable, Equatable {
+    case oobleck(OobleckEncoderConfiguration)
+    case dac(DACEncoderConfiguration)
+
+    enum CodingKeys: String, CodingKey { case type, config }
+    static let supported = ["oobleck", "dac"]
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        switch type {
+        case "oobleck": self = .oobleck(try container.decode(OobleckEncoderConfiguration.self, forKey: .config))
+        case "dac": self = .dac(try container.decode(DACEncoderConfiguration.self, forKey: .config))
+        default: throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.type]), value: type, supported: Self.supported)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .oobleck(let configuration): try container.encode("oobleck", forKey: .type); try container.encode(configuration, forKey: .config)
+        case .dac(let configuration): try container.encode("dac", forKey: .type); try container.encode(configuration, forKey: .config)
+        }
+    }
+}
+
+/// `{"type": …, "config": {…}}` for the decoder.
+public enum DecoderSpecification: Codable, Sendable, Equatable {
+    case oobleck(OobleckDecoderConfiguration)
+    case dac(DACDecoderConfiguration)
+
+    enum CodingKeys: String, CodingKey { case type, config }
+    static let supported = ["oobleck", "dac"]
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        switch type {
+        case "oobleck": self = .oobleck(try container.decode(OobleckDecoderConfiguration.self, forKey: .config))
+        case "dac": self = .dac(try container.decode(DACDecoderConfiguration.self, forKey: .config))
+        default: throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.type]), value: type, supported: Self.supported)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .oobleck(let configuration): try container.encode("oobleck", forKey: .type); try container.encode(configuration, forKey: .config)
+        case .dac(let configuration): try container.encode("dac", forKey: .type); try container.encode(configuration, forKey: .config)
+        }
+    }
+}
+
+/// `{"type": "vae"}`; the only continuous bottleneck the diffusion models use.
+public struct BottleneckSpecification: Codable, Sendable, Equatable {
+    public var type: String
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        guard type == "vae" else {
+            throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.type]), value: type, supported: ["vae"])
+        }
+    }
+
+    public init(type: String) { self.type = type }
+}
+
+/// SAT's `OobleckEncoder` arguments, with its defaults.
+public struct OobleckEncoderConfiguration: Codable, Sendable, Equatable {
+    public var inChannels = 2
+    public var channels = 128
+    /// Output channels: twice the post-bottleneck latent width for a VAE (mean | scale).
+    public var latentDimension = 32
+    public var channelMultipliers = [1, 2, 4, 8]
+    public var strides = [2, 4, 8, 8]
+    public var useSnake = false
+    public var antialiasActivation = false
+
+    enum CodingKeys: String, CodingKey {
+        case inChannels = "in_channels", channels, latentDimension = "latent_dim", channelMultipliers = "c_mults", strides
+        case useSnake = "use_snake", antialiasActivation = "antialias_activation"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inChannels = try container.decodeIfPresent(Int.self, forKey: .inChannels) ?? inChannels
+        channels = try container.decodeIfPresent(Int.self, forKey: .channels) ?? channels
+        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension) ?? latentDimension
+        channelMultipliers = try container.decodeIfPresent([Int].self, forKey: .channelMultipliers) ?? channelMultipliers
+        strides = try container.decodeIfPresent([Int].self, forKey: .strides) ?? strides
+        useSnake = try container.decodeIfPresent(Bool.self, forKey: .useSnake) ?? useSnake
+        antialiasActivation = try container.decodeIfPresent(Bool.self, forKey: .antialiasActivation) ?? antialiasActivation
+        try OobleckDecoderConfiguration.validate(multipliers: channelMultipliers, strides: strides, antialias: antialiasActivation,
+                                                 nearestUpsample: false, codingPath: decoder.codingPath)
+    }
+}
+
+/// SAT's `OobleckDecoder` arguments, with its defaults.
+public struct OobleckDecoderConfiguration: Codable, Sendable, Equatable {
+    public var outChannels = 2
+    public var channels = 128
+    public var latentDimension = 32
+    public var channelMultipliers = [1, 2, 4, 8]
+    public var strides = [2, 4, 8, 8]
+    public var useSnake = false
+    public var antialiasActivation = false
+    public var useNearestUpsample = false
+    public var finalTanh = true
+
+    enum CodingKeys: String, CodingKey {
+        case outChannels = "out_channels", channels, latentDimension = "latent_dim", channelMultipliers = "c_mults", strides
+        case useSnake = "use_snake", antialiasActivation = "antialias_activation", useNearestUpsample = "use_nearest_upsample"
+        case finalTanh = "final_tanh"
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        outChannels = try container.decodeIfPresent(Int.self, forKey: .outChannels) ?? outChannels
+        channels = try container.decodeIfPresent(Int.self, forKey: .channels) ?? channels
+        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension) ?? latentDimension
+        channelMultipliers = try container.decodeIfPresent([Int].self, forKey: .channelMultipliers) ?? channelMultipliers
+        strides = try container.decodeIfPresent([Int].self, forKey: .strides) ?? strides
+        useSnake = try container.decodeIfPresent(Bool.self, forKey: .useSnake) ?? useSnake
+        antialiasActivation = try container.decodeIfPresent(Bool.self, forKey: .antialiasActivation) ?? antialiasActivation
+        useNearestUpsample = try container.decodeIfPresent(Bool.self, forKey: .useNearestUpsample) ?? useNearestUpsample
+        finalTanh = try container.decodeIfPresent(Bool.self, forKey: .finalTanh) ?? finalTanh
+        try Self.validate(multipliers: channelMultipliers, strides: strides, antialias: antialiasActivation,
+                          nearestUpsample: useNearestUpsample, codingPath: decoder.codingPath)
+    }
+
+    static func validate(multipliers: [Int], strides: [Int], antialias: Bool, nearestUpsample: Bool, codingPath: [CodingKey]) throws {
+        let path = codingPathText(codingPath)
+        guard !multipliers.isEmpty, multipliers.count == strides.count else {
+            throw ModelConfigurationError(key: "\(path).c_mults", reason: "needs one entry per stride (\(multipliers.count) multipliers, \(strides.count) strides)")
+        }
+        guard multipliers.allSatisfy({ $0 > 0 }), strides.allSatisfy({ $0 > 0 }) else {
+            throw ModelConfigurationError(key: "\(path).strides", reason: "multipliers and strides must be positive")
+        }
+        if antialias { throw ModelConfigurationError.unsupported(key: "\(path).antialias_activation", value: "true", supported: ["false"]) }
+        if nearestUpsample { throw ModelConfigurationError.unsupported(key: "\(path).use_nearest_upsample", value: "true", supported: ["false"]) }
+    }
+}
+
+/// SAT's `DACEncoderWrapper` arguments (descript-audio-codec 1.0.0 encoder + a 1×1 projection).
+public struct DACEncoderConfiguration: Codable, Sendable, Equatable {
+    public var inChannels = 1
+    public var latentDimension = 32
+    public var modelDimension = 64
+    public var strides = [2, 4, 8, 8]
+
+    enum CodingKeys: String, CodingKey {
+        case inChannels = "in_channels", latentDimension = "latent_dim", modelDimension = "d_model", strides
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        inChannels = try container.decodeIfPresent(Int.self, forKey: .inChannels) ?? inChannels
+        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension) ?? latentDimension
+        modelDimension = try container.decodeIfPresent(Int.self, forKey: .modelDimension) ?? modelDimension
+        strides = try container.decodeIfPresent([Int].self, forKey: .strides) ?? strides
+    }
+}
+
+/// SAT's `DACDecoderWrapper` arguments (descript-audio-codec 1.0.0 decoder).
+public struct DACDecoderConfiguration: Codable, Sendable, Equatable {
+    public var outChannels = 1
+    public var latentDimension = 32
+    public var channels = 1536
+    public var rates = [8, 8, 4, 2]
+
+    enum CodingKeys: String, CodingKey {
+        case outChannels = "out_channels", latentDimension = "latent_dim", channels, rates
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        outChannels = try container.decodeIfPresent(Int.self, forKey: .outChannels) ?? outChannels
+        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension) ?? latentDimension
+        channels = try container.decodeIfPresent(Int.self, forKey: .channels) ?? channels
+        rates = try container.decodeIfPresent([Int].self, forKey: .rates) ?? rates
+    }
+}
+
+/// "model.decoder.config" style text for a coding path.
+func codingPathText(_ path: [CodingKey]) -> String {
+    path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+}
