@@ -45,7 +45,7 @@ let package = Package(
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
-            name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor"],
+            name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CZlib"],
             resources: [.copy("Resources")]
         ),
         .testTarget(

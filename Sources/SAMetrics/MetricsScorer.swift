@@ -131,12 +131,22 @@ public enum MetricsScorer {
         } catch {
             return FileResult(score: FileScore(path: file.path, error: "\(error)"), channelFeatures: [], featureRows: 0, image: nil)
         }
+        if let truncation = ContainerIntegrity.truncation(of: file.path) {
+            var score = FileScore(path: file.path, error: truncation)
+            score.format = info.formatName
+            score.sampleRate = audio.sampleRate
+            score.channelCount = audio.channelCount
+            return FileResult(score: score, channelFeatures: [], featureRows: 0, image: nil)
+        }
         var score = FileAnalyzer.analyze(audio, path: file.path, format: info.formatName)
         if let reference {
             if let problem = reference.problem {
                 score.paired = PairedScore(referencePath: reference.path, error: problem)
             } else {
                 do {
+                    if let truncation = ContainerIntegrity.truncation(of: reference.path) {
+                        throw AudioFileError(path: reference.path, reason: truncation)
+                    }
                     let (referenceAudio, _) = try AudioFile.read(reference.path)
                     score.paired = PairedAnalyzer.compare(estimate: audio, reference: referenceAudio, referencePath: reference.path)
                 } catch let error as AudioFileError {

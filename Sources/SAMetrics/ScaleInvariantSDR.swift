@@ -8,9 +8,10 @@ import Glibc
 /// torchmetrics `scale_invariant_signal_distortion_ratio(zero_mean=True)`, without their 1e-8 stabilisers:
 /// `α = ⟨ŝ, s⟩/‖s‖²`, `SI-SDR = 10·log10(‖α s‖² / ‖α s − ŝ‖²)` with s the reference and ŝ the estimate, after
 /// removing each signal's mean. Closed forms (1 s at 44.1 kHz, orthogonal sines): 40.96910013 and 34.94850022 dB.
+/// With Float32 input the closed forms hold to about 2e-6 dB (the inputs' own rounding); with Float64 input to 1e-9.
 /// Limitations: nil for a constant (zero-energy) reference; +∞ for a perfect (scaled) estimate.
 public enum ScaleInvariantSDR {
-    public static func ratio(estimate: UnsafeBufferPointer<Float>, reference: UnsafeBufferPointer<Float>) -> Double? {
+    public static func ratio<Sample: BinaryFloatingPoint>(estimate: UnsafeBufferPointer<Sample>, reference: UnsafeBufferPointer<Sample>) -> Double? {
         let count = Swift.min(estimate.count, reference.count)
         guard count > 0 else { return nil }
         var estimateMean = 0.0, referenceMean = 0.0

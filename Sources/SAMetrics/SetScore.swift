@@ -74,7 +74,7 @@ public struct SetParameters: Codable, Sendable, Equatable {
     public var descriptorDistances = "scipy.stats.wasserstein_distance of per-file LUFS, LRA, dBTP, ICC, S/M ratio, bandwidth, centroid"
     public var classDistribution = "KL(ref‖gen) with ε = 1e-6 on gen (audiocraft / audioldm_eval direction) and KL(gen‖ref) with ε on ref (stable-audio-metrics direction), rows paired by order"
     public var sampleRates = "one rate per comparison: files at another rate than the reference set's most common rate are left out (no resampling)"
-    public var naming = "model-free numbers are never labelled with the names of learned-embedding metrics (OpenL3, PaSST or CLAP based); they need those models"
+    public var naming = "model-free numbers are never labelled with the names of published learned-embedding metrics, which need those third-party models"
     public init(bootstrapReplicates: Int, seed: UInt64) {
         self.bootstrapReplicates = bootstrapReplicates
         self.seed = seed
