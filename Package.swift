@@ -36,6 +36,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN"]),
+        // eval-only: the SAMetrics benchmark and compliance printout (eval/metrics/README.md)
+        .executableTarget(name: "SAMetricsEval", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CFFTW3"], path: "eval/metrics/SAMetricsEval"),
 
         .target(name: "SATestSupport", dependencies: ["SATensor"], path: "Tests/SATestSupport"),
         .testTarget(name: "SATensorTests", dependencies: ["SATensor", "SATestSupport"]),

@@ -103,14 +103,13 @@ public struct ShortTimeFourierTransform: Sendable {
             for frame in 0..<frames {
                 // Padded index p = frame·hop + windowOffset + j maps to signal index p − pad.
                 let first = frame * configuration.hopLength + windowOffset - pad
+                let destination = input.pointer + windowOffset
                 for (signal, output) in zip(signals, outputs) {
                     if first >= 0, first + windowLength <= sampleCount, let source = signal.baseAddress {
-                        for j in 0..<windowLength { input.pointer[windowOffset + j] = source[first + j] * windowValues[j] }
+                        let start = source + first
+                        for j in 0..<windowLength { destination[j] = start[j] * windowValues[j] }
                     } else {
-                        for j in 0..<windowLength {
-                            let value = try sample(at: first + j, signal, count: sampleCount)
-                            input.pointer[windowOffset + j] = value * windowValues[j]
-                        }
+                        for j in 0..<windowLength { destination[j] = try sample(at: first + j, signal, count: sampleCount) * windowValues[j] }
                     }
                     transform.forward(input.pointer, output.pointer)
                 }
@@ -134,7 +133,19 @@ public struct ShortTimeFourierTransform: Sendable {
 
     /// |X|² for every frame and bin.
     public func powerSpectrogram(_ signal: [Float]) throws -> Spectrogram {
-        try spectrogram(signal) { re, im in re * re + im * im }
+        let frames = frameCount(sampleCount: signal.count)
+        let bins = binCount
+        // Every element is written below (one row per frame), so the array starts uninitialised.
+        let values = try [Float](unsafeUninitializedCapacity: frames * bins) { output, initializedCount in
+            try signal.withUnsafeBufferPointer { samples in
+                try forEachFrame(samples) { frame, spectrum in
+                    let row = output.baseAddress! + frame * bins
+                    for bin in 0..<bins { row[bin] = spectrum[2 * bin] * spectrum[2 * bin] + spectrum[2 * bin + 1] * spectrum[2 * bin + 1] }
+                }
+            }
+            initializedCount = frames * bins
+        }
+        return Spectrogram(frameCount: frames, binCount: bins, values: values)
     }
 
     /// `transform(re, im)` of every frame and bin, frame-major.
