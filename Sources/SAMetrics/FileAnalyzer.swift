@@ -3,21 +3,6 @@ import SAAudio
 import Glibc
 #endif
 
-/// The fixed parameters of the per-file suite A; recorded in reports.
-public struct FileAnalysisParameters: Codable, Sendable, Equatable {
-    public var loudness = LoudnessParameters()
-    public var truePeak = "4× polyphase, Kaiser(β=7) windowed sinc spanning 32 input samples (129-tap prototype), Float32"
-    public var clipThreshold: Float = 0.9999
-    public var minimumClipRun = 3
-    public var silenceThresholdDecibels = -60.0
-    public var silenceRatioRule = "fraction of 400 ms blocks (100 ms step) at or below −70 LUFS"
-    public var welch = "Hann (periodic) 4096, overlap 2048, no detrend, one-sided density, full segments (scipy.signal.welch)"
-    public var spectralDescriptors = "on the channel-mean PSD; roll-off 95 %; HF ratio above 16 kHz; bandwidth: highest bin of the 9-bin smoothed PSD within 60 dB of the 1–4 kHz mean"
-    public var stereo = "ICC = ΣLR/√(ΣL²ΣR²); octave bands fc = 62.5 Hz … 16 kHz, [fc/√2, fc·√2) from Welch CSD; S/M = 10·log10(ΣS²/ΣM²), M=(L+R)/2, S=(L−R)/2; balance = LUFS(L) − LUFS(R); mono loss = LUFS((L+R)/2 on both) − LUFS(stereo); negative-correlation ratio: active Welch segments with ρ < −0.3"
-    public var resampling = "none: every metric runs at the file's own rate"
-    public init() {}
-}
-
 /// Scores one decoded file with suite A (level, loudness, hygiene, spectrum, stereo).
 ///
 /// Problems that make the metrics meaningless are reported in `FileScore.error` and leave the affected metrics nil:
@@ -160,29 +145,3 @@ public enum FileAnalyzer {
     }
 }
 
-func formatSeconds(_ seconds: Double) -> String {
-    seconds < 10 ? String(format3(seconds)) + " s" : String(format1(seconds)) + " s"
-}
-
-func formatDecibels(_ value: Double?) -> String {
-    guard let value else { return "−∞" }
-    return format1(value)
-}
-
-/// Fixed-point formatting without Foundation's locale: `value` rounded to 1 or 3 decimals.
-func format1(_ value: Double) -> String { fixed(value, decimals: 1) }
-func format3(_ value: Double) -> String { fixed(value, decimals: 3) }
-
-func fixed(_ value: Double, decimals: Int) -> String {
-    guard value.isFinite else { return value.isNaN ? "nan" : (value > 0 ? "inf" : "-inf") }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let rounded = (Swift.abs(value) * scale).rounded()
-    let integer = Int(rounded / scale)
-    let fraction = Int(rounded - Double(integer) * scale)
-    let sign = value < 0 && rounded != 0 ? "-" : ""
-    guard decimals > 0 else { return sign + String(integer) }
-    var fractionText = String(fraction)
-    while fractionText.count < decimals { fractionText = "0" + fractionText }
-    return "\(sign)\(integer).\(fractionText)"
-}

@@ -1,27 +1,5 @@
 import SAAudio
 
-/// Versions of the tool and the libraries that produced a report.
-public struct ToolDescription: Codable, Sendable, Equatable {
-    public var name = "stable-audio score"
-    public var metricsVersion = "1"
-    public var fftw: String
-    public var libsndfile: String
-
-    public init() {
-        fftw = RealFourierTransform.libraryVersion
-        libsndfile = AudioFile.libraryVersion
-    }
-}
-
-/// Every parameter of every metric, recorded in the JSON report.
-public struct ReportParameters: Codable, Sendable, Equatable {
-    public var file = FileAnalysisParameters()
-    public var paired = PairedParameters()
-    public var set: SetParameters
-
-    public init(set: SetParameters) { self.set = set }
-}
-
 /// The result of `stable-audio score`: per-file, paired and set-level metrics with every parameter.
 public struct ScoreReport: Codable, Sendable {
     public var tool = ToolDescription()

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Descriptors of a file's long-term spectrum (the mean of its channels' Welch PSDs).
 ///
 /// Definitions (every sum is over the one-sided PSD bins P_k at f_k = k·fs/4096):
@@ -49,7 +53,7 @@ public struct SpectralDescriptors: Codable, Sendable, Equatable {
         let reference = referenceBins.reduce(0) { $0 + density[$1] } / Double(referenceBins.count)
         guard reference > 0 else { return }
         // threshold = reference · 10^(−60/10)
-        let threshold = reference * pow10(-SpectralDescriptors.bandwidthThresholdDecibels / 10)
+        let threshold = reference * pow(10, -SpectralDescriptors.bandwidthThresholdDecibels / 10)
         let half = SpectralDescriptors.bandwidthSmoothingBins / 2
         for bin in stride(from: bins - 1, through: 0, by: -1) {
             let low = Swift.max(0, bin - half), high = Swift.min(bins - 1, bin + half)
@@ -70,9 +74,3 @@ public struct SpectralDescriptors: Codable, Sendable, Equatable {
         self.segmentCount = segmentCount
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
-/// 10^x
-@inline(__always) func pow10(_ exponent: Double) -> Double { pow(10.0, exponent) }
