@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import SAMetrics
 
 /// `stable-audio score`: offline, model-free evaluation of audio files, pairs and sets (a thin layer over SAMetrics).
@@ -80,26 +79,18 @@ struct ScoreCommand: ParsableCommand {
                                    referenceClassProbabilities: referenceClassProbabilities,
                                    bootstrapReplicates: bootstrapReplicates, seed: seed, spectrogramImages: html != nil)
         if let jobs { request.workerCount = jobs }
-        let report: ScoreReport
-        do {
-            report = try MetricsScorer.score(request)
-        } catch let error as MetricsError {
-            throw ValidationError(error.description)
+        var failed = 0
+        try reportingErrors {
+            let report = try MetricsScorer.score(request)
+            if !quiet { FileHandleOutput.standardOutput(TableReportWriter.render(report)) }
+            if let json { try JSONReportWriter.write(report, to: json) }
+            if let csv { try CSVReportWriter.write(report, to: csv) }
+            if let html { try HTMLReportWriter.write(report, to: html) }
+            failed = report.failedFiles.count + report.errors.count
         }
-        if !quiet { print(TableReportWriter.render(report), terminator: "") }
-        if let json { try JSONReportWriter.write(report, to: json) }
-        if let csv { try CSVReportWriter.write(report, to: csv) }
-        if let html { try HTMLReportWriter.write(report, to: html) }
-        let failed = report.failedFiles.count + report.errors.count
         if failed > 0 {
-            var standardError = StandardError()
-            print("score: \(failed) file(s) or inputs could not be fully scored; see the error column", to: &standardError)
+            FileHandleOutput.standardError("stable-audio score: \(failed) file(s) or inputs could not be fully scored; see their error entries\n")
             if strict { throw ExitCode(1) }
         }
     }
-}
-
-/// Standard error as a `TextOutputStream`, so results on stdout stay clean.
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) { FileHandle.standardError.write(Data(string.utf8)) }
 }

@@ -11,7 +11,8 @@ import Glibc
 /// 12, 13 and Tech 3342 cases 1–4 at 48 and 44.1 kHz (±0.1 LU / ±1 LU), pyloudnorm DeMan within 0.01 LU.
 /// Limitations: pyloudnorm's default filters read about 0.04 LU lower (RBJ biquads, theirs); pyloudnorm's
 /// `loudness_range` uses a 0.09 s step, appended silence and linear percentiles, so its LRA differs on short files.
-/// Layouts: mono, stereo, 3.0, 5.0 and 5.1 (LFE 4th, excluded); other channel counts are rejected.
+/// Layouts: mono, stereo, 3.0, 5.0 and 5.1 (LFE 4th, excluded); other channel counts, and rates below 8 kHz, are
+/// rejected with a message.
 public enum LoudnessMeter {
     /// BS.1770 channel weights G_i by channel count.
     public static func channelWeights(channelCount: Int) throws -> [Double] {
@@ -35,6 +36,10 @@ public enum LoudnessMeter {
     public static func measure(channels: [UnsafeBufferPointer<Float>], sampleRate: Int) throws -> LoudnessMeasurement {
         let channelCount = channels.count
         let weights = try channelWeights(channelCount: channelCount)
+        // The K-filter's shelf sits at 1.68 kHz; below 8 kHz the bilinear design is no longer the BS.1770 response.
+        guard sampleRate >= 8000 else {
+            throw MetricsError("", "loudness: \(sampleRate) Hz is below the 8 kHz this BS.1770 meter supports (nothing is resampled)")
+        }
         let frames = channels.first?.count ?? 0
         guard channels.allSatisfy({ $0.count == frames }) else { throw MetricsError("", "loudness: channels differ in length") }
         let filter = KWeightingFilter(sampleRate: sampleRate)

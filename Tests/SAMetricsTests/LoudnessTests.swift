@@ -131,4 +131,11 @@ import Testing
         #expect(measured.integrated == nil)
         #expect(measured.silentBlockCount == measured.blockCount)
     }
+
+    @Test func unsupportedLayoutsAndRatesAreRejected() {
+        let quad = TestSignals.toneSegments([(1, -23)], sampleRate: 48000, channelLevels: [0, 0, 0, 0])
+        #expect(throws: MetricsError.self) { try LoudnessTests.measure(quad) }
+        let slow = TestSignals.toneSegments([(1, -23)], sampleRate: 4000)
+        #expect(throws: MetricsError.self) { try LoudnessTests.measure(slow) }
+    }
 }
