@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SAMetrics"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline", "SAMetrics"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -26,12 +26,13 @@ let package = Package(
         .target(name: "SANN", dependencies: ["SATensor"]),
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
+        .target(name: "SAPipeline", dependencies: ["SATensor", "SAModels", "SAAudio"]),
         .target(name: "SAMetrics", dependencies: ["SATensor", "SAAudio", "CFFTW3", "COpenBLAS", "CZlib"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio", "SAModels", "SAMetrics",
+                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline", "SAMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,13 +46,17 @@ let package = Package(
             name: "SANNTests", dependencies: ["SANN", "SATestSupport"],
             resources: [.copy("Resources")]
         ),
+        .testTarget(
+            name: "SAModelsTests", dependencies: ["SAModels", "SATestSupport"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
             name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CZlib"],
             resources: [.copy("Resources")]
         ),
         .testTarget(
-            name: "SACLITests", dependencies: ["SATestSupport", "SATensor"],
+            name: "SACLITests", dependencies: ["SATestSupport", "SATensor", "SAAudio"],
             resources: [.copy("Resources")]
         ),
     ]

@@ -54,6 +54,19 @@ struct InspectCommand: ParsableCommand {
         for prefix in summary.byPrefix {
             lines.append(padded(prefix.prefix, width) + leftPadded(grouped(prefix.tensorCount), 10) + leftPadded(grouped(prefix.parameterCount), 16))
         }
+        if let components = summary.components, !components.isEmpty {
+            lines.append("")
+            let componentWidth = max(28, (components.map(\.component.count).max() ?? 0) + 2)
+            lines.append(padded("component", componentWidth) + leftPadded("tensors", 10) + leftPadded("parameters", 16) + leftPadded("stored", 16))
+            for component in components {
+                lines.append(padded(component.component, componentWidth) + leftPadded(grouped(component.tensorCount), 10)
+                             + leftPadded(grouped(component.parameterCount), 16) + leftPadded(grouped(component.storedElementCount), 16))
+            }
+        }
+        if let reason = summary.componentsUnavailableReason {
+            lines.append("")
+            lines.append("components  unavailable: \(reason)")
+        }
         if let configuration = summary.configuration, !configuration.isEmpty {
             lines.append("")
             lines.append("model_config.json")

@@ -8,11 +8,11 @@ struct StableAudioCommand: ParsableCommand {
         commandName: "stable-audio",
         abstract: "Native Swift text-to-audio engine following the Stable Audio design.",
         discussion: """
-        Implemented now: inspect, version. Generation, encode/decode and scoring arrive with the model ports, \
-        generation and metrics work.
+        Implemented now: inspect, encode, decode, version. Generation and scoring arrive with the generation and \
+        metrics work.
         """,
         version: StableAudioVersion.string,
-        subcommands: [InspectCommand.self, VersionCommand.self]
+        subcommands: [InspectCommand.self, EncodeCommand.self, DecodeCommand.self, VersionCommand.self]
     )
 }
 

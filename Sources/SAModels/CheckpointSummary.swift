@@ -19,6 +19,17 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
         public var byteCount: Int
     }
 
+    /// Parameters of one model component (a key prefix that SAT builds as one module).
+    public struct ComponentCount: Codable, Sendable, Equatable {
+        public var component: String
+        public var tensorCount: Int
+        /// Every stored element under the prefix.
+        public var storedElementCount: Int
+        /// Trainable parameters, as SAT's `named_parameters()` counts them: stored elements less persisted buffers
+        /// (the DiT's rotary `inv_freq` and its LayerNorms' all-zero `beta`).
+        public var parameterCount: Int
+    }
+
     public var path: String
     public var files: [String]
     public var tensorCount: Int
@@ -30,6 +41,10 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
     public var metadata: [String: String]
     /// Selected fields of `model_config.json` as "key": "value" text, in a fixed order.
     public var configuration: [String: String]?
+    /// Per-component counts when the folder has a supported `model_config.json`.
+    public var components: [ComponentCount]?
+    /// Why there are no per-component counts although the folder has a `model_config.json`.
+    public var componentsUnavailableReason: String?
 
     /// Summarizes `folder`, grouping parameters by the first `prefixDepth` components of each key.
     public init(folder: ModelFolder, prefixDepth: Int = 1) throws {
@@ -63,6 +78,37 @@ public struct CheckpointSummary: Codable, Sendable, Equatable {
         byPrefix = prefixes.values.sorted { $0.prefix < $1.prefix }
         dtypes = dtypeCounts.values.sorted { $0.dtype < $1.dtype }
         configuration = try folder.configurationObject().map(CheckpointSummary.summarize)
+        if let path = folder.configurationPath {
+            do {
+                components = CheckpointSummary.componentCounts(folder: folder, configuration: try ModelConfiguration(contentsOf: path))
+            } catch {
+                componentsUnavailableReason = "\(error)"
+            }
+        }
+    }
+
+    /// Whether a stored key is a persisted buffer rather than a parameter in SAT's modules.
+    public static func isBuffer(_ key: String) -> Bool {
+        key.hasSuffix(".rotary_pos_emb.inv_freq") || (key.contains(".transformer.layers.") && key.hasSuffix("_norm.beta"))
+    }
+
+    /// Counts per component prefix: the backbone, each conditioner with weights, the encoder and the decoder.
+    static func componentCounts(folder: ModelFolder, configuration: ModelConfiguration) -> [ComponentCount] {
+        var prefixes: [String]
+        if let conditioning = configuration.conditioning {
+            prefixes = ["model.model"] + conditioning.conditioners.map { "conditioner.conditioners.\($0.id)" }
+                + ["pretransform.model.encoder", "pretransform.model.decoder"]
+        } else {
+            prefixes = ["encoder", "decoder"]
+        }
+        let entries = folder.weightFiles.flatMap { Array($0.entries.values) }
+        return prefixes.compactMap { prefix in
+            let matching = entries.filter { $0.name.hasPrefix(prefix + ".") }
+            guard !matching.isEmpty else { return nil }
+            return ComponentCount(component: prefix, tensorCount: matching.count,
+                                  storedElementCount: matching.reduce(0) { $0 + $1.elementCount },
+                                  parameterCount: matching.filter { !isBuffer($0.name) }.reduce(0) { $0 + $1.elementCount })
+        }
     }
 
     /// The fields of a stable-audio-tools `model_config.json` worth showing, as text.

@@ -127,6 +127,8 @@ extension Tensor {
     public static func * (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 * rhs } }
     public static func / (lhs: Tensor, rhs: Float) -> Tensor { lhs.map { $0 / rhs } }
     public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs * $0 } }
+    public static func - (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs - $0 } }
+    public static func + (lhs: Float, rhs: Tensor) -> Tensor { rhs.map { lhs + $0 } }
     public static prefix func - (operand: Tensor) -> Tensor { operand.map { -$0 } }
 
     /// Element-wise maximum with broadcasting.

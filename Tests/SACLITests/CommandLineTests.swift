@@ -81,6 +81,9 @@ import Testing
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("diffusion_cond"))
         #expect(result.standardOutput.contains("prompt:t5, seconds_total:number"))
+        // The partial config has no pretransform: counts per component are unavailable, and inspect says why.
+        #expect(result.standardOutput.contains("components  unavailable: "))
+        #expect(result.standardOutput.contains("model.pretransform: missing"))
         FileManager.default.createFile(atPath: folder + "/model_config.json", contents: Data("{broken".utf8))
         let broken = try Self.run(["inspect", folder])
         #expect(broken.status != 0)

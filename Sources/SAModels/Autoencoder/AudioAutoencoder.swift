@@ -14,29 +14,60 @@ import SATensor
 ///   samples cut from every interior edge before pasting (a hard cut, no crossfade). Memory is bounded by the
 ///   window, not the clip.
 ///
-/// Limitations: VAE bottleneck only (no RVQ/tanh/FSQ); DAC-style encoders/decoders are not ported yet.
+/// Encoders and decoders: Oobleck (Stable Audio Open) or DAC-style (Stable Audio 1.0).
+///
+/// Limitations: VAE bottleneck only (no RVQ/tanh/FSQ bottlenecks).
 public struct AudioAutoencoder: Sendable {
+    enum Encoder: Sendable {
+        case oobleck(OobleckEncoder), dac(DACEncoder)
+        func callAsFunction(_ audio: Tensor) -> Tensor {
+            switch self {
+            case .oobleck(let encoder): return encoder(audio)
+            case .dac(let encoder): return encoder(audio)
+            }
+        }
+    }
+
+    enum Decoder: Sendable {
+        case oobleck(OobleckDecoder), dac(DACDecoder)
+        func callAsFunction(_ latents: Tensor) -> Tensor {
+            switch self {
+            case .oobleck(let decoder): return decoder(latents)
+            case .dac(let decoder): return decoder(latents)
+            }
+        }
+    }
+
     public let configuration: AutoencoderConfiguration
-    let encoder: OobleckEncoder
-    let decoder: OobleckDecoder
+    let encoder: Encoder
+    let decoder: Decoder
 
     /// Loads the encoder (`encoder.*`) and decoder (`decoder.*`) under `scope`.
     public init(_ scope: ParameterScope, configuration: AutoencoderConfiguration) throws {
         self.configuration = configuration
-        guard case .oobleck(let encoderConfiguration) = configuration.encoder else {
-            throw ModelConfigurationError.unsupported(key: "encoder.type", value: "dac", supported: ["oobleck"])
+        let encoderScope = scope.child("encoder"), decoderScope = scope.child("decoder")
+        let encoderWidth: Int, decoderWidth: Int, encoderRatio: Int, decoderRatio: Int
+        switch configuration.encoder {
+        case .oobleck(let settings):
+            let built = try OobleckEncoder(encoderScope, configuration: settings)
+            (encoder, encoderWidth, encoderRatio) = (.oobleck(built), settings.latentDimension, built.downsamplingRatio)
+        case .dac(let settings):
+            let built = try DACEncoder(encoderScope, configuration: settings)
+            (encoder, encoderWidth, encoderRatio) = (.dac(built), built.outputChannels, built.downsamplingRatio)
         }
-        guard case .oobleck(let decoderConfiguration) = configuration.decoder else {
-            throw ModelConfigurationError.unsupported(key: "decoder.type", value: "dac", supported: ["oobleck"])
+        switch configuration.decoder {
+        case .oobleck(let settings):
+            let built = try OobleckDecoder(decoderScope, configuration: settings)
+            (decoder, decoderWidth, decoderRatio) = (.oobleck(built), settings.latentDimension, built.upsamplingRatio)
+        case .dac(let settings):
+            let built = try DACDecoder(decoderScope, configuration: settings)
+            (decoder, decoderWidth, decoderRatio) = (.dac(built), settings.latentDimension, built.upsamplingRatio)
         }
-        guard encoderConfiguration.latentDimension == 2 * configuration.latentDimension,
-              decoderConfiguration.latentDimension == configuration.latentDimension else {
-            throw ModelConfigurationError(key: "latent_dim", reason: "VAE needs encoder latent_dim = 2 × \(configuration.latentDimension) and decoder latent_dim = \(configuration.latentDimension), got \(encoderConfiguration.latentDimension) and \(decoderConfiguration.latentDimension)")
+        guard encoderWidth == 2 * configuration.latentDimension, decoderWidth == configuration.latentDimension else {
+            throw ModelConfigurationError(key: "latent_dim", reason: "VAE needs encoder latent_dim = 2 × \(configuration.latentDimension) and decoder latent_dim = \(configuration.latentDimension), got \(encoderWidth) and \(decoderWidth)")
         }
-        encoder = try OobleckEncoder(scope.child("encoder"), configuration: encoderConfiguration)
-        decoder = try OobleckDecoder(scope.child("decoder"), configuration: decoderConfiguration)
-        guard encoder.downsamplingRatio == configuration.downsamplingRatio, decoder.upsamplingRatio == configuration.downsamplingRatio else {
-            throw ModelConfigurationError(key: "downsampling_ratio", reason: "is \(configuration.downsamplingRatio) but the strides multiply to \(encoder.downsamplingRatio) (encoder) and \(decoder.upsamplingRatio) (decoder)")
+        guard encoderRatio == configuration.downsamplingRatio, decoderRatio == configuration.downsamplingRatio else {
+            throw ModelConfigurationError(key: "downsampling_ratio", reason: "is \(configuration.downsamplingRatio) but the strides multiply to \(encoderRatio) (encoder) and \(decoderRatio) (decoder)")
         }
     }
 

@@ -170,10 +170,11 @@ public struct OobleckDecoderConfiguration: Codable, Sendable, Equatable {
     }
 }
 
-/// SAT's `DACEncoderWrapper` arguments (descript-audio-codec 1.0.0 encoder + a 1×1 projection).
+/// SAT's `DACEncoderWrapper` arguments (descript-audio-codec 1.0.0 `Encoder` + a 1×1 `proj_out` to `latent_dim`).
 public struct DACEncoderConfiguration: Codable, Sendable, Equatable {
     public var inChannels = 1
-    public var latentDimension = 32
+    /// Output channels of `proj_out`; nil keeps the encoder's own width (no projection).
+    public var latentDimension: Int?
     public var modelDimension = 64
     public var strides = [2, 4, 8, 8]
 
@@ -184,18 +185,24 @@ public struct DACEncoderConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         inChannels = try container.decodeIfPresent(Int.self, forKey: .inChannels) ?? inChannels
-        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension) ?? latentDimension
+        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension)
         modelDimension = try container.decodeIfPresent(Int.self, forKey: .modelDimension) ?? modelDimension
         strides = try container.decodeIfPresent([Int].self, forKey: .strides) ?? strides
+        guard !strides.isEmpty, strides.allSatisfy({ $0 > 0 }) else {
+            throw ModelConfigurationError(key: codingPathText(decoder.codingPath + [CodingKeys.strides]), reason: "must be positive and non-empty")
+        }
     }
+
+    /// Width after the last encoder block: d_model · 2^(number of strides).
+    public var encoderWidth: Int { modelDimension << strides.count }
 }
 
-/// SAT's `DACDecoderWrapper` arguments (descript-audio-codec 1.0.0 decoder).
+/// SAT's `DACDecoderWrapper` arguments (descript-audio-codec 1.0.0 `Decoder`); `channels` and `rates` are required.
 public struct DACDecoderConfiguration: Codable, Sendable, Equatable {
     public var outChannels = 1
-    public var latentDimension = 32
-    public var channels = 1536
-    public var rates = [8, 8, 4, 2]
+    public var latentDimension: Int
+    public var channels: Int
+    public var rates: [Int]
 
     enum CodingKeys: String, CodingKey {
         case outChannels = "out_channels", latentDimension = "latent_dim", channels, rates
@@ -204,9 +211,12 @@ public struct DACDecoderConfiguration: Codable, Sendable, Equatable {
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         outChannels = try container.decodeIfPresent(Int.self, forKey: .outChannels) ?? outChannels
-        latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension) ?? latentDimension
-        channels = try container.decodeIfPresent(Int.self, forKey: .channels) ?? channels
-        rates = try container.decodeIfPresent([Int].self, forKey: .rates) ?? rates
+        latentDimension = try container.decode(Int.self, forKey: .latentDimension)
+        channels = try container.decode(Int.self, forKey: .channels)
+        rates = try container.decode([Int].self, forKey: .rates)
+        guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 }), channels >> rates.count > 0 else {
+            throw ModelConfigurationError(key: codingPathText(decoder.codingPath + [CodingKeys.rates]), reason: "must be positive, non-empty, and halve channels at most log2(channels) times")
+        }
     }
 }
 

@@ -19,6 +19,12 @@ public struct ModelConfiguration: Sendable {
     public var pretransformScale: Float
     /// Where the autoencoder's weights live in the checkpoint.
     public var autoencoderKeyPrefix: String
+    /// `model.conditioning` (diffusion models).
+    public var conditioning: ConditioningConfiguration?
+    /// `model.diffusion` (diffusion models).
+    public var diffusion: DiffusionSection?
+    /// `model.io_channels`: latent channels the diffusion model works on.
+    public var latentChannels: Int?
 
     /// Decodes `model_config.json` text; `path` only names the file in errors.
     public init(json data: Data, path: String = "model_config.json") throws {
@@ -33,14 +39,22 @@ public struct ModelConfiguration: Sendable {
                 autoencoder = try JSONDecoder().decode(AutoencoderWrapper.self, from: data).model
                 pretransformScale = 1
                 autoencoderKeyPrefix = ""
+                conditioning = nil
+                diffusion = nil
+                latentChannels = nil
             case "diffusion_cond":
-                let pretransform = try JSONDecoder().decode(DiffusionWrapper.self, from: data).model.pretransform
+                let model = try JSONDecoder().decode(DiffusionWrapper.self, from: data).model
+                let pretransform = model.pretransform
                 guard pretransform.type == "autoencoder" else {
                     throw ModelConfigurationError.unsupported(key: "model.pretransform.type", value: pretransform.type, supported: ["autoencoder"])
                 }
                 autoencoder = pretransform.config
                 pretransformScale = pretransform.scale ?? 1
                 autoencoderKeyPrefix = "pretransform.model"
+                conditioning = model.conditioning
+                diffusion = model.diffusion
+                latentChannels = model.ioChannels
+                try validateDiffusion()
             default:
                 throw ModelConfigurationError.unsupported(key: "model_type", value: header.modelType, supported: Self.supportedModelTypes)
             }
@@ -72,13 +86,34 @@ public struct ModelConfiguration: Sendable {
     private struct AutoencoderWrapper: Decodable { var model: AutoencoderConfiguration }
 
     private struct DiffusionWrapper: Decodable {
-        struct Model: Decodable { var pretransform: Pretransform }
+        struct Model: Decodable {
+            var pretransform: Pretransform
+            var conditioning: ConditioningConfiguration
+            var diffusion: DiffusionSection
+            var ioChannels: Int
+            enum CodingKeys: String, CodingKey { case pretransform, conditioning, diffusion, ioChannels = "io_channels" }
+        }
         struct Pretransform: Decodable {
             var type: String
             var config: AutoencoderConfiguration
             var scale: Float?
         }
         var model: Model
+    }
+
+    /// Cross-checks the sections of a diffusion model: every referenced conditioner id exists and the widths agree.
+    private func validateDiffusion() throws {
+        guard let conditioning, let diffusion, let latentChannels else { return }
+        let ids = Set(conditioning.conditioners.map(\.id))
+        for (key, list) in [("model.diffusion.cross_attention_cond_ids", diffusion.crossAttentionConditionIDs),
+                            ("model.diffusion.global_cond_ids", diffusion.globalConditionIDs)] {
+            for id in list where !ids.contains(id) {
+                throw ModelConfigurationError(key: key, reason: "names conditioner '\(id)', which model.conditioning.configs does not define (ids: \(ids.sorted().joined(separator: ", ")))")
+            }
+        }
+        guard latentChannels == autoencoder.latentDimension else {
+            throw ModelConfigurationError(key: "model.io_channels", reason: "is \(latentChannels) but the pretransform's latent_dim is \(autoencoder.latentDimension)")
+        }
     }
 
     /// A one-line description of a decoding failure with its key path.

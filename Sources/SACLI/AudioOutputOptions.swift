@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import SAAudio
+
+/// Output-file options shared by the commands that write audio.
+struct AudioOutputOptions: ParsableArguments {
+    enum Container: String, ExpressibleByArgument, CaseIterable { case wav, flac }
+    enum BitDepth: String, ExpressibleByArgument, CaseIterable {
+        case pcm16 = "16", pcm24 = "24", float32 = "32f"
+    }
+
+    @Option(name: .shortAndLong, help: "Output file.")
+    var output: String
+
+    @Option(help: "Container: wav or flac (default: from the output file's extension, else wav).")
+    var format: Container?
+
+    @Option(help: "Sample format: 16, 24 or 32f (float; WAV only). Default: 24.")
+    var bitDepth: BitDepth = .pcm24
+
+    @Flag(help: "Replace the output file if it exists.")
+    var overwrite = false
+
+    var container: Container {
+        format ?? (output.lowercased().hasSuffix(".flac") ? .flac : .wav)
+    }
+
+    var fileFormat: AudioFileFormat {
+        let encoding: AudioSampleEncoding
+        switch bitDepth {
+        case .pcm16: encoding = .pcm16
+        case .pcm24: encoding = .pcm24
+        case .float32: encoding = .float32
+        }
+        return container == .flac ? .flac(encoding) : .wav(encoding)
+    }
+
+    func validate() throws {
+        if container == .flac && bitDepth == .float32 {
+            throw ValidationError("FLAC stores at most 24-bit PCM: use --bit-depth 16 or 24, or --format wav")
+        }
+    }
+
+    /// Fails if the output exists and --overwrite was not given.
+    func checkDestination() throws {
+        if !overwrite && FileManager.default.fileExists(atPath: output) {
+            throw ValidationError("\(output) exists: pass --overwrite to replace it")
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import SAPipeline
+
+/// `stable-audio encode IN.wav -m MODEL_DIR -o latents.safetensors`.
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode audio to latents with a model's autoencoder (deterministic: the posterior mean).",
+        discussion: "MODEL_DIR is an autoencoder model folder or a diffusion model folder (its pretransform is used). The audio must already be at the model's sample rate and channel count."
+    )
+
+    @Argument(help: "Input audio file (WAV, FLAC, AIFF, OGG).")
+    var input: String
+
+    @Option(name: .shortAndLong, help: "Model folder (model_config.json + .safetensors).")
+    var model: String
+
+    @Option(name: .shortAndLong, help: "Output latent file (.safetensors).")
+    var output: String
+
+    @Flag(help: "Replace the output file if it exists.")
+    var overwrite = false
+
+    func run() throws {
+        try reportingErrors {
+            if !overwrite && FileManager.default.fileExists(atPath: output) {
+                throw ValidationError("\(output) exists: pass --overwrite to replace it")
+            }
+            let codec = try LatentCodec(modelPath: model)
+            try codec.encode(audioPath: input, to: output)
+            FileHandleOutput.standardError("wrote \(output)\n")
+        }
+    }
+}
