@@ -5,7 +5,10 @@
 /// `MMD² = Σ_{i≠j} k(x_i,x_j)/(m(m−1)) + Σ_{i≠j} k(y_i,y_j)/(m(m−1)) − 2 Σ_{i,j} k(x_i,y_j)/m²`), with 100 subsets of
 /// m = min(1000, N_x, N_y) rows drawn without replacement from each set. The subsets come from `SplitMix64(seed)`
 /// (audioldm_eval uses `RandomState(2020)`), so values agree with a reference only at the same subset choice,
-/// which the tests pass explicitly. Limitations: like the Fréchet distance, its meaning depends on the features.
+/// which the tests pass explicitly. For audio sets ("KID-mel") the scorer first z-scores the FD-mel features with the
+/// reference set's per-dimension mean and standard deviation (`standardized`), because the cubic kernel is not
+/// scale-invariant and log-mel dB statistics are far from the O(1) scale it assumes; provided embeddings are used as
+/// given. Limitations: like the Fréchet distance, its meaning depends on the features.
 public struct KernelDistance: Codable, Sendable, Equatable {
     public static let defaultSubsetCount = 100
     public static let defaultSubsetSize = 1000
@@ -31,6 +34,30 @@ public struct KernelDistance: Codable, Sendable, Equatable {
         // population standard deviation over subsets (np.std)
         let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
         return KernelDistance(mean: mean, standardDeviation: variance.squareRoot(), subsetCount: subsetCount, subsetSize: size, seed: seed)
+    }
+
+    /// Both matrices z-scored with the reference's per-dimension mean and (population) standard deviation; dimensions
+    /// with zero spread in the reference are only centred.
+    public static func standardized(_ x: FeatureMatrix, _ reference: FeatureMatrix) -> (FeatureMatrix, FeatureMatrix) {
+        let d = reference.dimension, rows = Swift.max(1, reference.rowCount)
+        var mean = [Double](repeating: 0, count: d), deviation = [Double](repeating: 0, count: d)
+        for row in 0..<reference.rowCount { for column in 0..<d { mean[column] += reference.values[row * d + column] } }
+        for column in 0..<d { mean[column] /= Double(rows) }
+        for row in 0..<reference.rowCount {
+            for column in 0..<d {
+                let difference = reference.values[row * d + column] - mean[column]
+                deviation[column] += difference * difference
+            }
+        }
+        let scale = deviation.map { $0 > 0 ? 1 / ($0 / Double(rows)).squareRoot() : 1 }
+        func transform(_ matrix: FeatureMatrix) -> FeatureMatrix {
+            var copy = matrix
+            for row in 0..<matrix.rowCount {
+                for column in 0..<d { copy.values[row * d + column] = (matrix.values[row * d + column] - mean[column]) * scale[column] }
+            }
+            return copy
+        }
+        return (transform(x), transform(reference))
     }
 
     /// Unbiased MMD² between two equally sized row sets with k(x, y) = (x·y/d + 1)³.

@@ -178,7 +178,8 @@ public enum MetricsScorer {
         }
     }
 
-    private static func distributionMetrics(_ generated: FeatureMatrix, _ reference: FeatureMatrix, request: ScoreRequest, into score: inout SetScore) {
+    private static func distributionMetrics(_ generated: FeatureMatrix, _ reference: FeatureMatrix, request: ScoreRequest,
+                                            standardizeForKernel: Bool = false, into score: inout SetScore) {
         do {
             let referenceStatistics = try FrechetDistance.Reference(GaussianStatistics(reference))
             score.frechetDistance = try FrechetDistance.distance(GaussianStatistics(generated), to: referenceStatistics)
@@ -195,7 +196,14 @@ public enum MetricsScorer {
             score.errors.append("Fréchet distance: \(error)")
         }
         do {
-            score.kernelDistance = try KernelDistance.compute(generated, reference, seed: request.seed)
+            if standardizeForKernel {
+                // The cubic kernel is not scale-invariant: z-score both sets with the reference set's per-dimension
+                // mean and standard deviation (log-mel dB statistics are far from the O(1) scale it assumes).
+                let (x, y) = KernelDistance.standardized(generated, reference)
+                score.kernelDistance = try KernelDistance.compute(x, y, seed: request.seed)
+            } else {
+                score.kernelDistance = try KernelDistance.compute(generated, reference, seed: request.seed)
+            }
         } catch { score.errors.append("KID: \(error)") }
     }
 
@@ -251,7 +259,7 @@ public enum MetricsScorer {
         score.generatedRowCount = generatedMatrix.rowCount
         score.referenceRowCount = referenceMatrix.rowCount
         score.dimension = generatedMatrix.dimension
-        distributionMetrics(generatedMatrix, referenceMatrix, request: request, into: &score)
+        distributionMetrics(generatedMatrix, referenceMatrix, request: request, standardizeForKernel: true, into: &score)
 
         for descriptor in SetScore.descriptors {
             let u = score.generatedFiles.filter { $0.error == nil }.compactMap(descriptor.value)

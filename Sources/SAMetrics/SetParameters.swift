@@ -5,7 +5,7 @@ public struct SetParameters: Codable, Sendable, Equatable {
     public var frechetInfinity = "fadtk recipe: 25 sizes int(linspace(min(500,N), N, 25)), rows drawn with replacement (SplitMix64(seed)), fit FD = a + b/n, report a"
     public var bootstrap = "percentile bootstrap over generated files (rows for embedding matrices), 95 %, reference fixed"
     public var bootstrapReplicates: Int
-    public var kernelDistance = "unbiased MMD², k(x,y) = (x·y/d + 1)³, 100 subsets of min(1000, N) rows without replacement"
+    public var kernelDistance = "unbiased MMD², k(x,y) = (x·y/d + 1)³, 100 subsets of min(1000, N) rows without replacement; for audio sets (KID-mel) on FD-mel features z-scored with the reference set's per-dimension mean and std, for provided embeddings on the rows as given"
     public var seed: UInt64
     public var descriptorDistances = "scipy.stats.wasserstein_distance of per-file LUFS, LRA, dBTP, ICC, S/M ratio, bandwidth, centroid"
     public var classDistribution = "KL(ref‖gen) with ε = 1e-6 on gen (audiocraft / audioldm_eval direction) and KL(gen‖ref) with ε on ref (stable-audio-metrics direction), rows paired by order"

@@ -86,6 +86,18 @@ import Testing
         #expect(seeded.mean > 0)
     }
 
+    @Test func kernelStandardizationUsesTheReferenceScale() throws {
+        let a = try Fixtures.matrix("embeddings_a.npy"), b = try Fixtures.matrix("embeddings_b.npy")
+        let (x, y) = KernelDistance.standardized(a, b)
+        for column in [0, 17, 63] {
+            let values = (0..<y.rowCount).map { y.values[$0 * y.dimension + column] }
+            let mean = values.reduce(0, +) / Double(values.count)
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+            #expect(Swift.abs(mean) <= 1e-12 && Swift.abs(variance - 1) <= 1e-12)
+        }
+        #expect(x.rowCount == a.rowCount && x.values != a.values)
+    }
+
     @Test func wassersteinMatchesScipy() throws {
         let fixture = try #require(try Fixtures.json("set_reference.json")["wasserstein"] as? [String: Any])
         let u = try #require(fixture["u"] as? [Double]), v = try #require(fixture["v"] as? [Double])
