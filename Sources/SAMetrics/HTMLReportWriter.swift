@@ -138,7 +138,8 @@ public enum HTMLReportWriter {
         row("feature rows (generated / reference), dimension", "\(set.generatedRowCount) / \(set.referenceRowCount), \(set.dimension)")
         row(set.frechetLabel, number(set.frechetDistance, 4))
         if let interval = set.bootstrap {
-            row("\(set.frechetLabel) 95% bootstrap interval", "[\(number(interval.lower, 4)), \(number(interval.upper, 4))] (\(interval.replicateCount) resamples of \(interval.resampledUnit), seed \(interval.seed))")
+            row("\(set.frechetLabel) bootstrap 95% percentile interval", "[\(number(interval.lower, 4)), \(number(interval.upper, 4))] (\(interval.replicateCount) resamples of \(interval.resampledUnit), seed \(interval.seed); replicate mean \(number(interval.replicateMean, 4)))")
+            row("\(set.frechetLabel) bias-corrected (basic) bootstrap interval", "[\(number(interval.basicLower, 4)), \(number(interval.basicUpper, 4))] (resampling repeats \(interval.resampledUnit), which raises FD)")
         }
         if let infinity = set.frechetInfinity {
             row("\(set.frechetLabel)-∞ (slope, R²)", "\(number(infinity.intercept, 4)) (\(number(infinity.slope, 2)), \(number(infinity.rSquared, 3)))")

@@ -3,7 +3,7 @@ public struct SetParameters: Codable, Sendable, Equatable {
     public var features = MelFrameFeatures.description
     public var frechet = "‖μ₁−μ₂‖² + tr Σ₁ + tr Σ₂ − 2 Σ√λ(Σ₂^½ Σ₁ Σ₂^½), Float64, ddof 1, λ clamped ≥ 0 (LAPACK dsyevd)"
     public var frechetInfinity = "fadtk recipe: 25 sizes int(linspace(min(500,N), N, 25)), rows drawn with replacement (SplitMix64(seed)), fit FD = a + b/n, report a"
-    public var bootstrap = "percentile bootstrap over generated files (rows for embedding matrices), 95 %, reference fixed"
+    public var bootstrap = "bootstrap over generated files (rows for embedding matrices), reference fixed: 95 % percentile interval, replicate mean, and the basic interval [2·FD − q97.5, 2·FD − q2.5]"
     public var bootstrapReplicates: Int
     public var kernelDistance = "unbiased MMD², k(x,y) = (x·y/d + 1)³, 100 subsets of min(1000, N) rows without replacement; for audio sets (KID-mel) on FD-mel features z-scored with the reference set's per-dimension mean and std, for provided embeddings on the rows as given"
     public var seed: UInt64

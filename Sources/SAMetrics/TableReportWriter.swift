@@ -108,10 +108,11 @@ public enum TableReportWriter {
         }
         if let distance = set.frechetDistance {
             var text = "  \(set.frechetLabel) = \(fixed(distance, decimals: 4))"
-            if let interval = set.bootstrap {
-                text += "   95% CI [\(fixed(interval.lower, decimals: 4)), \(fixed(interval.upper, decimals: 4))] (\(interval.replicateCount) bootstrap resamples of \(interval.resampledUnit))"
-            }
             lines.append(text)
+            if let interval = set.bootstrap {
+                lines.append("    bootstrap over \(interval.resampledUnit) (\(interval.replicateCount) resamples, seed \(interval.seed)): 95% percentile interval [\(fixed(interval.lower, decimals: 4)), \(fixed(interval.upper, decimals: 4))], replicate mean \(fixed(interval.replicateMean, decimals: 4));")
+                lines.append("    bias-corrected (basic) interval [\(fixed(interval.basicLower, decimals: 4)), \(fixed(interval.basicUpper, decimals: 4))] — resampling repeats \(interval.resampledUnit), which raises FD")
+            }
         }
         if let infinity = set.frechetInfinity {
             lines.append("  \(set.frechetLabel)-∞ = \(fixed(infinity.intercept, decimals: 4))   (slope \(fixed(infinity.slope, decimals: 2)), R² \(fixed(infinity.rSquared, decimals: 3)), seed \(infinity.seed))")

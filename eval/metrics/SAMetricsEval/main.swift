@@ -4,6 +4,7 @@
 //   .build/release/SAMetricsEval make-audio /tmp/metrics-hour            # 60 one-minute 44.1 kHz stereo WAVs
 //   .build/release/SAMetricsEval score /tmp/metrics-hour                  # times suite A over them
 //   .build/release/SAMetricsEval stft                                     # STFT throughput per transform size
+//   .build/release/SAMetricsEval sets GEN_DIR REF_DIR                     # times suite C on two audio sets
 //   .build/release/SAMetricsEval compliance Tests/SAMetricsTests/Resources  # EBU / parity numbers, printed
 //
 // After the lead registers `ScoreCommand`, `stable-audio score /tmp/metrics-hour --quiet` runs the same library
@@ -147,6 +148,15 @@ func bareFFTW(size: Int) -> Double {
         count += frames
     }
     return seconds(start) / Double(count)
+}
+
+func sets(_ arguments: [String]) {
+    guard arguments.count >= 2 else { fail("usage: sets GENERATED_DIR REFERENCE_DIR") }
+    let start = DispatchTime.now()
+    let report: ScoreReport
+    do { report = try MetricsScorer.score(ScoreRequest(generatedSet: arguments[0], referenceSet: arguments[1])) } catch { fail("\(error)") }
+    print("suite C (FD-mel, FD-mel-∞, 200-resample bootstrap, KID-mel, Wasserstein-1) in \(format(seconds(start), 2)) s wall:")
+    print(TableReportWriter.render(report), terminator: "")
 }
 
 func stft(_ arguments: [String]) {
@@ -318,6 +328,7 @@ switch arguments.first {
 case "make-audio": makeAudio(Array(arguments.dropFirst()))
 case "score": score(Array(arguments.dropFirst()))
 case "stft": stft(Array(arguments.dropFirst()))
+case "sets": sets(Array(arguments.dropFirst()))
 case "compliance": compliance(Array(arguments.dropFirst()))
-default: fail("usage: SAMetricsEval make-audio DIR [--minutes N] | score DIR [--jobs N] [--json OUT] | stft | compliance [RESOURCES]")
+default: fail("usage: SAMetricsEval make-audio DIR [--minutes N] | score DIR [--jobs N] [--json OUT] | stft | sets GEN REF | compliance [RESOURCES]")
 }
