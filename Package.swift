@@ -3,13 +3,13 @@
 //
 // Module layers depend only downward:
 //   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → SAModels → (SASampling → SAPipeline) → SACLI
-//   SAAudio needs SATensor + CSndFile.
+//   SAAudio needs SATensor + CSndFile; SAMetrics needs SATensor + SAAudio + CFFTW3 + COpenBLAS + CZlib.
 import PackageDescription
 
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling", "SAPipeline"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling", "SAPipeline", "SAMetrics"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -20,6 +20,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
         .systemLibrary(name: "CFFTW3", pkgConfig: "fftw3f", providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .systemLibrary(name: "CSystemSupport"),
 
@@ -29,15 +30,18 @@ let package = Package(
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
         .target(name: "SASampling", dependencies: ["SATensor"]),
         .target(name: "SAPipeline", dependencies: ["SATensor", "SAModels", "SAAudio"]),
+        .target(name: "SAMetrics", dependencies: ["SATensor", "SAAudio", "CFFTW3", "COpenBLAS", "CZlib"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline",
+                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline", "SAMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN", "SAModels"]),
+        // eval-only: the SAMetrics benchmark and compliance printout (eval/metrics/README.md)
+        .executableTarget(name: "SAMetricsEval", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CFFTW3"], path: "eval/metrics/SAMetricsEval"),
 
         .target(name: "SATestSupport", dependencies: ["SATensor"], path: "Tests/SATestSupport"),
         .testTarget(name: "SATensorTests", dependencies: ["SATensor", "SATestSupport"]),
@@ -54,6 +58,10 @@ let package = Package(
             resources: [.copy("Resources")]
         ),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
+        .testTarget(
+            name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CZlib"],
+            resources: [.copy("Resources")]
+        ),
         .testTarget(
             name: "SACLITests", dependencies: ["SATestSupport", "SATensor", "SAAudio"],
             resources: [.copy("Resources")]

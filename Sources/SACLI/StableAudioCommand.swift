@@ -12,7 +12,7 @@ struct StableAudioCommand: ParsableCommand {
         metrics work.
         """,
         version: StableAudioVersion.string,
-        subcommands: [InspectCommand.self, EncodeCommand.self, DecodeCommand.self, VersionCommand.self]
+        subcommands: [InspectCommand.self, EncodeCommand.self, DecodeCommand.self, ScoreCommand.self, VersionCommand.self]
     )
 }
 

@@ -22,6 +22,10 @@ public enum GEMM {
     /// Configures OpenBLAS for this scheme (one thread per call). Runs before the first GEMM.
     static let configureOnce: Void = { BLASRuntime.setThreadCount(1) }()
 
+    /// Puts OpenBLAS in the engine's single-threaded-call mode. Code that calls BLAS or LAPACK directly (double
+    /// precision, eigensolvers) calls this first, so its results never depend on which op ran earlier.
+    public static func prepareThreading() { _ = configureOnce }
+
     /// How a product is cut: along columns or rows, into how many blocks (a function of the shape only).
     ///
     /// Splitting columns makes every block repack all of op(A) (m·k values); splitting rows repacks op(B)
