@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "SAAudio", dependencies: ["SATensor", "CSndFile"]),
         .target(name: "SAModels", dependencies: ["SATensor", "SANN"]),
         .target(name: "SASampling", dependencies: ["SATensor"]),
-        .target(name: "SAPipeline", dependencies: ["SATensor", "SAModels", "SAAudio"]),
+        .target(name: "SAPipeline", dependencies: ["SATensor", "SANN", "SAModels", "SAAudio", "SASampling"]),
         .target(name: "SAMetrics", dependencies: ["SATensor", "SAAudio", "CFFTW3", "COpenBLAS", "CZlib"]),
 
         .executableTarget(
@@ -57,6 +57,7 @@ let package = Package(
             name: "SASamplingTests", dependencies: ["SASampling", "SATestSupport"],
             resources: [.copy("Resources")]
         ),
+        .testTarget(name: "SAPipelineTests", dependencies: ["SAPipeline", "SAModels", "SANN", "SASampling", "SATestSupport"]),
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
             name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CZlib"],

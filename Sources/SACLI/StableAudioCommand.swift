@@ -12,7 +12,7 @@ struct StableAudioCommand: ParsableCommand {
         metrics work.
         """,
         version: StableAudioVersion.string,
-        subcommands: [InspectCommand.self, EncodeCommand.self, DecodeCommand.self, ScoreCommand.self, VersionCommand.self]
+        subcommands: [GenerateCommand.self, InspectCommand.self, EncodeCommand.self, DecodeCommand.self, ScoreCommand.self, VersionCommand.self]
     )
 }
 

@@ -113,6 +113,14 @@ public struct ConditionedDiffusionModel: Sendable {
         return number
     }
 
+    /// Text conditioners that would truncate `prompt`: (id, tokens needed, limit).
+    public func promptTruncations(_ prompt: String) throws -> [(id: String, count: Int, limit: Int)] {
+        try promptConditioners.sorted { $0.key < $1.key }.compactMap { id, conditioner in
+            guard let usage = try conditioner.tokenUsage(prompt), usage.count > usage.limit else { return nil }
+            return (id, usage.count, usage.limit)
+        }
+    }
+
     /// SAT's `get_conditioning_inputs`.
     public func assemble(_ outputs: [String: ConditionerOutput]) throws -> ConditioningInputs {
         func output(_ id: String) throws -> ConditionerOutput {

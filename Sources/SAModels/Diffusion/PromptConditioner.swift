@@ -5,6 +5,12 @@ import SATensor
 /// real ones; tests inject precomputed outputs.
 public protocol PromptConditioner: Sendable {
     func callAsFunction(_ prompts: [String]) throws -> ConditionerOutput
+    /// Tokens `prompt` needs and the conditioner's limit, when it truncates (nil when it cannot tell).
+    func tokenUsage(_ prompt: String) throws -> (count: Int, limit: Int)?
+}
+
+extension PromptConditioner {
+    public func tokenUsage(_ prompt: String) throws -> (count: Int, limit: Int)? { nil }
 }
 
 /// Builds the prompt conditioner for a text entry of `model.conditioning.configs`, taking its weights (if any) from

@@ -100,3 +100,16 @@ public struct T5Conditioner: Sendable {
                   maxLength: configuration.maxLength)
     }
 }
+
+extension T5Conditioner: PromptConditioner {
+    /// Prompts → `ConditionerOutput` (embeddings with padded rows zeroed, 0/1 mask), for `ConditionedDiffusionModel`.
+    public func callAsFunction(_ prompts: [String]) throws -> ConditionerOutput {
+        let (embeddings, mask) = try self(prompts: prompts)
+        return ConditionerOutput(embeddings: embeddings, mask: mask)
+    }
+
+    /// SentencePiece pieces plus `</s>`, against `max_length`.
+    public func tokenUsage(_ prompt: String) throws -> (count: Int, limit: Int)? {
+        (try tokenizer.encode(prompt).count + 1, maxLength)
+    }
+}

@@ -1,0 +1,91 @@
+import SAAudio
+import SASampling
+
+/// Everything one generation needs besides the model. Defaults are documented per field; `nil` fields take the
+/// model's defaults (`ModelDefaults`).
+public struct GenerationConfiguration: Sendable, Equatable {
+    /// The description of the sound. Must contain visible text.
+    public var prompt: String
+    /// What to steer away from (replaces the null condition in classifier-free guidance).
+    public var negativePrompt: String?
+    /// Clip length in seconds; the output has exactly round(seconds × sample rate) frames per channel.
+    public var seconds: Double
+    /// Sampling steps (model evaluations), nil = model default.
+    public var steps: Int?
+    public var sampler: SamplerKind?
+    public var schedule: ScheduleKind?
+    public var sigmaMin: Double?
+    public var sigmaMax: Double?
+    public var rho: Double?
+    /// Classifier-free guidance scale (1 = off), nil = model default.
+    public var guidanceScale: Float?
+    /// CFG rescale φ in [0, 1], nil = model default (SAT's: 0.4 for U-Nets through `generate_diffusion_cond`, 0 for DiTs).
+    public var guidanceRescale: Float?
+    /// Guidance applies only while σ_v = sin(tπ/2) lies in this interval (SAT's `cfg_interval`); default 0…1.
+    public var guidanceInterval: ClosedRange<Double> = 0...1
+    /// Seed for the initial and SDE noise; nil draws one (reported in the result).
+    public var seed: UInt64?
+    /// Audio to start from (SAT's `init_audio`), at the model's rate and channel count.
+    public var initAudioPath: String?
+    /// σ to start from when `initAudioPath` is set (SAT's `init_noise_level`).
+    public var initNoiseLevel: Double = 1
+    /// Generate the model's full window instead of the shortest latent length that holds the request.
+    public var useFullWindow = false
+
+    public init(prompt: String, seconds: Double) {
+        self.prompt = prompt
+        self.seconds = seconds
+    }
+}
+
+/// Per-model sampling defaults: read from an optional `"stable_audio_swift": {…}` object in `model_config.json`
+/// (`steps`, `sampler`, `schedule`, `sigma_min`, `sigma_max`, `rho`, `cfg_scale`, `cfg_rescale`), falling back to
+/// the published values for the backbone: the Stable Audio Open model card for DiTs (100 steps, dpmpp-3m-sde,
+/// σ 0.3…500, CFG 7) and stable-audio-tools' UI values for U-Nets (100 steps, dpmpp-3m-sde, σ 0.01…100, CFG 7,
+/// rescale 0.4 as `generate_diffusion_cond` applies it).
+public struct ModelDefaults: Sendable, Equatable {
+    public var steps = 100
+    public var sampler = SamplerKind.dpmpp3mSDE
+    public var schedule = ScheduleKind.polyexponential
+    public var sigmaMin = 0.3
+    public var sigmaMax = 500.0
+    public var rho = 1.0
+    public var guidanceScale: Float = 7
+    public var guidanceRescale: Float = 0
+
+    public init() {}
+}
+
+/// Where a generation is, for progress reporting and cancellation.
+public struct PipelineProgress: Sendable {
+    public enum Stage: String, Sendable { case conditioning, sampling, decoding, done }
+    public var stage: Stage
+    /// Sampling step (1-based) and count; 0 outside sampling.
+    public var step: Int
+    public var stepCount: Int
+    /// The σ of the current step.
+    public var sigma: Double
+    /// Seconds since the generation started.
+    public var elapsed: Double
+}
+
+/// A rendered clip.
+public struct GenerationResult: Sendable {
+    public var audio: AudioBuffer
+    public var seed: UInt64
+    /// Latent frames sampled (the request rounded up to the backbone's multiple, or the full window).
+    public var latentFrames: Int
+    /// Seconds spent conditioning, sampling and decoding.
+    public var timings: [String: Double]
+    /// The resolved settings (model defaults applied).
+    public var steps: Int
+    public var sampler: SamplerKind
+    public var schedule: ScheduleKind
+    public var sigmaMin: Double
+    public var sigmaMax: Double
+    public var rho: Double
+    public var guidanceScale: Float
+    public var guidanceRescale: Float
+    /// Things the user should know (e.g. the prompt was longer than the text encoder reads).
+    public var notices: [String]
+}

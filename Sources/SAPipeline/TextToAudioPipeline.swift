@@ -1,0 +1,223 @@
+import Foundation
+import SAAudio
+import SAModels
+import SANN
+import SASampling
+import SATensor
+
+/// Text in, exact-length audio out: stable-audio-tools' `generate_diffusion_cond`, ported.
+///
+/// 1. Conditioning: the prompt (and negative prompt) through the model's conditioners with `seconds_start = 0`
+///    and `seconds_total = S`, assembled as SAT does.
+/// 2. Latent length: the request's frames round(S·rate) rounded up to whole latent frames and to the backbone's
+///    length multiple (so a 5 s clip costs about half a 10 s one), or the full window with `useFullWindow`.
+/// 3. Sampling: x = ε·σ₀ (or init latents + ε·σ₀ with σ₀ = init noise level), the chosen k-diffusion sampler on the
+///    chosen schedule, each step denoised through the v-objective `VDenoiser` with classifier-free guidance (batch
+///    CFG; guidance only where σ_v is inside the CFG interval). All noise comes from one `SeededNoiseSource`.
+/// 4. Decoding: the pretransform decodes (in SAT-style chunks of 128 latents with 32 overlap beyond 128), and the
+///    audio is trimmed to exactly round(S·rate) frames.
+///
+/// Limitations: one window per call (`seconds` up to the model's `sample_size`); init audio is encoded with the
+/// posterior mean (SAT samples the VAE posterior).
+public final class TextToAudioPipeline: @unchecked Sendable {
+    public let model: ConditionedDiffusionModel
+    public let defaults: ModelDefaults
+    public let modelPath: String
+    /// SHA-256-free identity of the weights: file names and sizes (cheap; recorded in manifests).
+    public let modelIdentity: String
+
+    /// Loads a model folder; `textEncoderDirectory` is where SAT `t5` conditioners find their T5 weights.
+    public convenience init(modelPath: String, textEncoderDirectory: String? = nil) throws {
+        try self.init(modelPath: modelPath, promptConditionerFactory: PromptConditionerLoader.factory(textEncoderDirectory: textEncoderDirectory))
+    }
+
+    /// Loads a model folder with a custom prompt-conditioner factory (tests inject precomputed embeddings).
+    public init(modelPath: String, promptConditionerFactory: PromptConditionerFactory) throws {
+        let folder = try ModelFolder(path: modelPath)
+        model = try ConditionedDiffusionModel(folder: folder, promptConditionerFactory: promptConditionerFactory)
+        defaults = try TextToAudioPipeline.defaults(folder: folder, model: model)
+        self.modelPath = modelPath
+        modelIdentity = folder.weightFiles.map { "\(($0.path as NSString).lastPathComponent):\($0.fileSize)" }.joined(separator: ",")
+    }
+
+    public var sampleRate: Int { model.configuration.sampleRate }
+    public var audioChannels: Int { model.pretransform.audioChannels }
+    /// The longest clip one window holds, in seconds (nil when the config sets no `sample_size`).
+    public var windowSeconds: Double? { model.configuration.sampleSize.map { Double($0) / Double(sampleRate) } }
+
+    /// Renders one clip. `progress` is called at each stage and sampling step; returning false cancels with
+    /// `CancellationError`.
+    public func generate(_ configuration: GenerationConfiguration,
+                         progress: (PipelineProgress) -> Bool = { _ in true }) throws -> GenerationResult {
+        let start = DispatchTime.now().uptimeNanoseconds
+        func elapsed() -> Double { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        func report(_ stage: PipelineProgress.Stage, step: Int = 0, of count: Int = 0, sigma: Double = 0) throws {
+            guard progress(PipelineProgress(stage: stage, step: step, stepCount: count, sigma: sigma, elapsed: elapsed())) else { throw CancellationError() }
+        }
+        let settings = try resolve(configuration)
+        let frames = Int((configuration.seconds * Double(sampleRate)).rounded())
+        let latentFrames = latentLength(frames: frames, fullWindow: configuration.useFullWindow)
+        let seed = configuration.seed ?? UInt64.random(in: 0..<(1 << 32))
+
+        // 1. Conditioning
+        try report(.conditioning)
+        var notices: [String] = []
+        for prompt in [configuration.prompt] + (configuration.negativePrompt.map { [$0] } ?? []) {
+            for truncation in try model.promptTruncations(prompt) {
+                notices.append("prompt needs \(truncation.count) tokens but conditioner '\(truncation.id)' reads \(truncation.limit): the rest is ignored")
+            }
+        }
+        let conditioningStart = elapsed()
+        let model = self.model
+        let item: [String: ConditioningValue] = ["prompt": .text(configuration.prompt), "seconds_start": .number(0),
+                                                 "seconds_total": .number(configuration.seconds)]
+        let inputs = try model.condition([item].map(Self.aliasPrompt(model: model)))
+        let negative = try configuration.negativePrompt.map { negativePrompt -> ConditioningInputs in
+            var negativeItem = item
+            negativeItem["prompt"] = .text(negativePrompt)
+            return try model.condition([negativeItem].map(Self.aliasPrompt(model: model)))
+        }
+        let conditioningSeconds = elapsed() - conditioningStart
+
+        // 2–3. Sampling
+        let samplingStart = elapsed()
+        var noise = SeededNoiseSource(seed: seed)
+        let shape = [1, model.latentChannels, latentFrames]
+        let sigmas: [Double]
+        var x: Tensor
+        if let initPath = configuration.initAudioPath {
+            let initLatents = try encodeInitAudio(initPath, frames: frames, latentFrames: latentFrames)
+            sigmas = try settings.schedule.makeSchedule(sigmaMin: settings.sigmaMin, sigmaMax: configuration.initNoiseLevel, rho: settings.rho)
+                .sigmas(stepCount: settings.steps)
+            x = initLatents + noise.draw(shape: shape) * Float(sigmas[0])
+        } else {
+            sigmas = try settings.schedule.makeSchedule(sigmaMin: settings.sigmaMin, sigmaMax: settings.sigmaMax, rho: settings.rho)
+                .sigmas(stepCount: settings.steps)
+            x = noise.draw(shape: shape) * Float(sigmas[0])
+        }
+        let interval = configuration.guidanceInterval
+        let denoiser = VDenoiser { x, time in
+            // σ_v = sin(tπ/2) of the first item decides whether guidance applies (as SAT's DiT does).
+            let sigmaV = sin(Double(time[0]) * Double.pi / 2)
+            let scale = interval.contains(sigmaV) ? settings.guidanceScale : 1
+            return model.velocity(x, time: time, inputs: inputs, guidanceScale: scale, rescale: settings.guidanceRescale, negative: negative)
+        }
+        var cancelled = false
+        let latents = try settings.sampler.makeSampler().sample(x, sigmas: sigmas, denoise: { try denoiser($0, sigma: $1) }, noise: &noise) { step in
+            let keepGoing = progress(PipelineProgress(stage: .sampling, step: step.index + 1, stepCount: step.stepCount, sigma: step.sigma, elapsed: elapsed()))
+            cancelled = !keepGoing
+            return keepGoing
+        }
+        if cancelled { throw CancellationError() }
+        let samplingSeconds = elapsed() - samplingStart
+
+        // 4. Decoding
+        try report(.decoding)
+        let decodingStart = elapsed()
+        let scaled = model.configuration.pretransformScale == 1 ? latents : latents * model.configuration.pretransformScale
+        let decoded = latentFrames > 128 ? model.pretransform.decodeChunked(scaled, chunkSize: 128, overlap: 32) : model.pretransform.decode(scaled)
+        let samples = decoded.squeezingDimension(0).slice(axis: 1, 0..<frames)
+        let decodingSeconds = elapsed() - decodingStart
+        try report(.done)
+        return GenerationResult(audio: AudioBuffer(samples: samples, sampleRate: sampleRate), seed: seed, latentFrames: latentFrames,
+                                timings: ["conditioning": conditioningSeconds, "sampling": samplingSeconds, "decoding": decodingSeconds, "total": elapsed()],
+                                steps: settings.steps, sampler: settings.sampler, schedule: settings.schedule, sigmaMin: settings.sigmaMin,
+                                sigmaMax: settings.sigmaMax, rho: settings.rho, guidanceScale: settings.guidanceScale,
+                                guidanceRescale: settings.guidanceRescale, notices: notices)
+    }
+
+    /// Latent frames for `frames` audio frames: whole latents, rounded up to the backbone's multiple.
+    public func latentLength(frames: Int, fullWindow: Bool) -> Int {
+        let ratio = model.pretransform.downsamplingRatio, multiple = model.latentLengthMultiple
+        if fullWindow, let sampleSize = model.configuration.sampleSize { return sampleSize / ratio }
+        let latents = (frames + ratio - 1) / ratio
+        return max(multiple, (latents + multiple - 1) / multiple * multiple)
+    }
+
+    struct Settings {
+        var steps: Int, sampler: SamplerKind, schedule: ScheduleKind
+        var sigmaMin: Double, sigmaMax: Double, rho: Double
+        var guidanceScale: Float, guidanceRescale: Float
+    }
+
+    /// Applies model defaults and validates everything, naming the bad parameter.
+    func resolve(_ c: GenerationConfiguration) throws -> Settings {
+        let settings = Settings(steps: c.steps ?? defaults.steps, sampler: c.sampler ?? defaults.sampler, schedule: c.schedule ?? defaults.schedule,
+                                sigmaMin: c.sigmaMin ?? defaults.sigmaMin, sigmaMax: c.sigmaMax ?? defaults.sigmaMax, rho: c.rho ?? defaults.rho,
+                                guidanceScale: c.guidanceScale ?? defaults.guidanceScale, guidanceRescale: c.guidanceRescale ?? defaults.guidanceRescale)
+        guard !c.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw PipelineError("the prompt is empty") }
+        guard c.seconds.isFinite, c.seconds > 0 else { throw PipelineError("seconds must be a positive number, got \(c.seconds)") }
+        let frames = Int((c.seconds * Double(sampleRate)).rounded())
+        guard frames > 0 else { throw PipelineError("seconds \(c.seconds) is shorter than one sample at \(sampleRate) Hz") }
+        if let window = windowSeconds, let sampleSize = model.configuration.sampleSize, frames > sampleSize {
+            throw PipelineError(String(format: "seconds %.4g exceeds the model's window of %.4g s (%d samples)", c.seconds, window, sampleSize))
+        }
+        guard settings.steps >= 1, settings.steps <= 10_000 else { throw PipelineError("steps must be between 1 and 10000, got \(settings.steps)") }
+        guard settings.guidanceScale.isFinite, settings.guidanceScale >= 0 else { throw PipelineError("cfg scale must be ≥ 0, got \(settings.guidanceScale)") }
+        guard settings.guidanceRescale.isFinite, (0...1).contains(settings.guidanceRescale) else {
+            throw PipelineError("cfg rescale must be in [0, 1], got \(settings.guidanceRescale)")
+        }
+        guard settings.sigmaMin > 0, settings.sigmaMax > settings.sigmaMin, settings.sigmaMax.isFinite, settings.rho > 0 else {
+            throw PipelineError("need 0 < sigma-min < sigma-max and rho > 0 (got \(settings.sigmaMin), \(settings.sigmaMax), \(settings.rho))")
+        }
+        guard c.guidanceInterval.lowerBound >= 0, c.guidanceInterval.upperBound <= 1 else {
+            throw PipelineError("cfg interval must lie within 0…1 (σ_v), got \(c.guidanceInterval)")
+        }
+        if c.initAudioPath != nil {
+            guard c.initNoiseLevel.isFinite, c.initNoiseLevel > settings.sigmaMin else {
+                throw PipelineError("init noise level must exceed sigma-min \(settings.sigmaMin), got \(c.initNoiseLevel)")
+            }
+        }
+        return settings
+    }
+
+    /// Uses the prompt under whatever id the model's text conditioner has (SAT configs call it "prompt").
+    static func aliasPrompt(model: ConditionedDiffusionModel) -> ([String: ConditioningValue]) -> [String: ConditioningValue] {
+        let textIDs = model.conditioning.conditioners.filter(\.isText).map(\.id)
+        return { item in
+            var result = item
+            for id in textIDs where result[id] == nil { result[id] = item["prompt"] }
+            return result
+        }
+    }
+
+    /// Encodes init audio (posterior mean) to `latentFrames` latents, padding or cropping the audio to `frames` first.
+    func encodeInitAudio(_ path: String, frames: Int, latentFrames: Int) throws -> Tensor {
+        let (audio, _) = try AudioFile.read(path)
+        guard audio.sampleRate == sampleRate else {
+            throw PipelineError("\(path): sample rate \(audio.sampleRate) Hz, the model needs \(sampleRate) Hz")
+        }
+        guard audio.channelCount == audioChannels else { throw PipelineError("\(path): \(audio.channelCount) channel(s), the model needs \(audioChannels)") }
+        let ratio = model.pretransform.downsamplingRatio
+        let target = latentFrames * ratio
+        var samples = audio.samples
+        samples = samples.shape[1] >= target ? samples.slice(axis: 1, 0..<target) : samples.padded(axis: 1, before: 0, after: target - samples.shape[1])
+        var latents = model.pretransform.encode(samples.expandingDimension(at: 0))
+        if model.configuration.pretransformScale != 1 { latents = latents / model.configuration.pretransformScale }
+        return latents
+    }
+
+    /// Defaults from the model config's optional `stable_audio_swift` section, else per backbone.
+    static func defaults(folder: ModelFolder, model: ConditionedDiffusionModel) throws -> ModelDefaults {
+        var defaults = ModelDefaults()
+        if case .unet = model.backbone {
+            defaults.sigmaMin = 0.01
+            defaults.sigmaMax = 100
+            defaults.guidanceRescale = 0.4
+        }
+        guard let path = folder.configurationPath, let data = FileManager.default.contents(atPath: path),
+              let section = try JSONDecoder().decode(JSONValue.self, from: data)["stable_audio_swift"] else { return defaults }
+        func invalid(_ key: String) -> ModelConfigurationError {
+            ModelConfigurationError(path: path, key: "stable_audio_swift.\(key)", reason: "invalid value")
+        }
+        if let value = section["steps"] { guard let steps = value.intValue else { throw invalid("steps") }; defaults.steps = steps }
+        if let value = section["sampler"] { guard let kind = value.stringValue.flatMap(SamplerKind.init) else { throw invalid("sampler") }; defaults.sampler = kind }
+        if let value = section["schedule"] { guard let kind = value.stringValue.flatMap(ScheduleKind.init) else { throw invalid("schedule") }; defaults.schedule = kind }
+        if let value = section["sigma_min"] { guard let number = value.doubleValue else { throw invalid("sigma_min") }; defaults.sigmaMin = number }
+        if let value = section["sigma_max"] { guard let number = value.doubleValue else { throw invalid("sigma_max") }; defaults.sigmaMax = number }
+        if let value = section["rho"] { guard let number = value.doubleValue else { throw invalid("rho") }; defaults.rho = number }
+        if let value = section["cfg_scale"] { guard let number = value.doubleValue else { throw invalid("cfg_scale") }; defaults.guidanceScale = Float(number) }
+        if let value = section["cfg_rescale"] { guard let number = value.doubleValue else { throw invalid("cfg_rescale") }; defaults.guidanceRescale = Float(number) }
+        return defaults
+    }
+}

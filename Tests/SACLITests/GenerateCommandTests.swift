@@ -1,0 +1,124 @@
+import Foundation
+import SAAudio
+import SATensor
+import SATestSupport
+import Testing
+
+/// `stable-audio generate` end to end on a runnable tiny model assembled at test time: stable-audio-tools' tiny DiT
+/// checkpoint (`Tests/SAModelsTests/Resources/tiny_dit_model`, 32× Oobleck VAE, number timing) with a 1.2 s
+/// window, and a small random T5 encoder (d_model 768, one layer, the fixture SentencePiece vocabulary) as the
+/// SAT `t5` text encoder. The audio is noise-like — the weights are random — but lengths, files, seeds,
+/// determinism and errors are all real.
+@Suite struct GenerateCommandTests {
+    static let resources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("SAModelsTests/Resources").path
+
+    /// Builds the model folder once per process.
+    static let model: String = {
+        let folder = NSTemporaryDirectory() + "tiny-generate-model-\(getpid())"
+        let manager = FileManager.default
+        try? manager.createDirectory(atPath: folder + "/t5", withIntermediateDirectories: true)
+        try? manager.copyItem(atPath: resources + "/tiny_dit_model/model.safetensors", toPath: folder + "/model.safetensors")
+        var configuration = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: resources + "/tiny_dit_model/model_config.json")))) as? [String: Any] ?? [:]
+        configuration["sample_size"] = 52_920  // 1.2 s
+        configuration["stable_audio_swift"] = ["steps": 3, "sampler": "dpmpp-2m", "cfg_scale": 3]
+        try? JSONSerialization.data(withJSONObject: configuration).write(to: URL(fileURLWithPath: folder + "/model_config.json"))
+        // A one-layer T5 with t5-base's width.
+        let t5 = #"{"vocab_size": 1100, "d_model": 768, "d_kv": 64, "d_ff": 32, "num_layers": 1, "num_heads": 12, "relative_attention_num_buckets": 32, "relative_attention_max_distance": 128, "feed_forward_proj": "relu", "layer_norm_epsilon": 1e-6, "model_type": "t5"}"#
+        manager.createFile(atPath: folder + "/t5/config.json", contents: Data(t5.utf8))
+        try? manager.copyItem(atPath: resources + "/t5_tokenizer/spiece.model", toPath: folder + "/t5/spiece.model")
+        let prefix = "encoder.block.0.layer."
+        let shapes: [(String, [Int])] = [("shared.weight", [1100, 768]), (prefix + "0.SelfAttention.q.weight", [768, 768]), (prefix + "0.SelfAttention.k.weight", [768, 768]),
+                                         (prefix + "0.SelfAttention.v.weight", [768, 768]), (prefix + "0.SelfAttention.o.weight", [768, 768]),
+                                         (prefix + "0.SelfAttention.relative_attention_bias.weight", [32, 12]), (prefix + "0.layer_norm.weight", [768]),
+                                         (prefix + "1.DenseReluDense.wi.weight", [32, 768]), (prefix + "1.DenseReluDense.wo.weight", [768, 32]),
+                                         (prefix + "1.layer_norm.weight", [768]), ("encoder.final_layer_norm.weight", [768])]
+        let tensors = shapes.map { ($0.0, $0.1.count == 1 ? Tensor(repeating: 1, shape: $0.1) : randomTensor($0.1, seed: stableSeed($0.0), scale: 0.05)) }
+        try? SafeTensorsWriter.write(tensors, to: folder + "/t5/model.safetensors")
+        return folder
+    }()
+
+    let folder: String = {
+        let path = NSTemporaryDirectory() + "generate-cli-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
+    func generate(_ arguments: [String]) throws -> CommandLineTests.Result {
+        try CommandLineTests.run(["generate"] + arguments + ["-m", Self.model, "--progress", "none"])
+    }
+
+    /// round(S · 44100) frames, stereo, 44.1 kHz, metadata with prompt and seed — for odd lengths and the window.
+    @Test(arguments: [0.37, 0.0101, 0.123457, 1.2])
+    func writesExactlyTheRequestedLength(seconds: Double) throws {
+        let path = "\(folder)/clip-\(seconds).wav"
+        let result = try generate(["rain on a tin roof", "--seconds", String(seconds), "-o", path, "--seed", "42"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let (audio, info) = try AudioFile.read(path)
+        #expect(audio.frameCount == Int((seconds * 44_100).rounded()))
+        #expect(audio.channelCount == 2 && audio.sampleRate == 44_100)
+        #expect(audio.samples.scalars.allSatisfy { $0.isFinite })
+        #expect(info.metadata.title == "rain on a tin roof")
+        #expect(info.metadata.comment?.contains("seed=42") == true)
+        #expect(result.standardError.contains("seed 42"))
+    }
+
+    @Test func sameSeedGivesIdenticalFilesAndAnotherSeedDoesNot() throws {
+        let first = "\(folder)/a.wav", second = "\(folder)/b.wav", third = "\(folder)/c.wav"
+        for (path, seed) in [(first, "7"), (second, "7"), (third, "8")] {
+            let result = try generate(["a bell", "--seconds", "0.25", "-o", path, "--seed", seed, "--bit-depth", "32f", "--sampler", "dpmpp-3m-sde"])
+            #expect(result.status == 0, "\(result.standardError)")
+        }
+        let (a, _) = try AudioFile.read(first), (b, _) = try AudioFile.read(second), (c, _) = try AudioFile.read(third)
+        #expect(a.samples == b.samples)
+        #expect(a.samples != c.samples)
+    }
+
+    @Test func badInputIsRejectedAndWritesNothing() throws {
+        let path = "\(folder)/never.wav"
+        let cases: [([String], String)] = [
+            (["   ", "--seconds", "0.2"], "prompt is empty"),
+            (["a", "--seconds", "0"], "seconds must be a positive number"),
+            (["a", "--seconds", "nan"], "seconds must be a positive number"),
+            (["a", "--seconds", "5"], "exceeds the model's window"),
+            (["a", "--seconds", "0.2", "--steps", "0"], "steps must be between 1 and 10000"),
+            (["a", "--seconds", "0.2", "--cfg-scale=-1"], "cfg scale must be ≥ 0"),
+            (["a", "--seconds", "0.2", "--sampler", "euler"], "euler"),
+            (["a", "--seconds", "0.2", "--cfg-interval", "0.9,0.1"], "--cfg-interval"),
+        ]
+        for (arguments, message) in cases {
+            let result = try generate(arguments + ["-o", path])
+            #expect(result.status != 0, "\(arguments) should fail")
+            #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: path))
+        }
+        let existing = "\(folder)/existing.wav"
+        FileManager.default.createFile(atPath: existing, contents: Data("keep me".utf8))
+        let refused = try generate(["a", "--seconds", "0.2", "-o", existing])
+        #expect(refused.status != 0 && refused.standardError.contains("--overwrite"))
+        #expect(FileManager.default.contents(atPath: existing) == Data("keep me".utf8))
+        let unwritable = try generate(["a", "--seconds", "0.2", "-o", "\(folder)/missing-folder/x.wav"])
+        #expect(unwritable.status != 0)
+        let long = try generate([String(repeating: "rain ", count: 2_000), "--seconds", "0.1", "-o", "\(folder)/long.wav"])
+        #expect(long.status == 0 && long.standardError.contains("notice: prompt needs"), "\(long.standardError)")
+    }
+
+    @Test func batchRendersGoodItemsReportsBadOnesAndWritesAManifest() throws {
+        let list = "\(folder)/list.jsonl"
+        let lines = [#"{"prompt": "a dog barking", "seconds": 0.2, "seed": 1, "name": "dog"}"#,
+                     #"{"prompt": "", "seconds": 0.2}"#,
+                     #"{"prompt": "wind", "seconds": 0.31, "cfg_scale": 1, "steps": 2}"#]
+        FileManager.default.createFile(atPath: list, contents: Data(lines.joined(separator: "\n").utf8))
+        let out = "\(folder)/batch"
+        let result = try CommandLineTests.run(["generate", "--batch", list, "--out-dir", out, "-m", Self.model, "--progress", "json"])
+        #expect(result.status != 0 && result.standardError.contains("1 of 3 item(s) failed"))
+        #expect(result.standardError.contains(#""stage":"sampling""#))
+        #expect(try AudioFile.read("\(out)/dog.wav").0.frameCount == 8_820)
+        #expect(try AudioFile.read("\(out)/item-0003.wav").0.frameCount == 13_671)
+        let manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(out)/manifest.json"))) as? [String: Any])
+        let items = try #require(manifest["items"] as? [[String: Any]])
+        #expect(items.map { $0["status"] as? String } == ["ok", "failed", "ok"])
+        #expect(items[0]["seed"] as? Int == 1 && items[2]["steps"] as? Int == 2)
+        #expect((items[1]["error"] as? String)?.contains("list.jsonl:2: prompt is missing or empty") == true)
+    }
+}
