@@ -53,6 +53,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Start from this audio (variation).") var initAudio: String?
     @Option(help: "σ to start from with --init-audio.") var initNoiseLevel: Double = 1
     @Flag(help: "Sample the model's whole window instead of the shortest length that holds the request.") var fullWindow = false
+    @Flag(help: "Refuse clips longer than the model's window instead of rendering them by overlapping windows.") var noContinuation = false
     @Option(help: "Normalize to this integrated loudness (LUFS, BS.1770), keeping the sample peak below 0 dBFS.") var loudness: Double?
     @Option(help: "JSONL or CSV list of items (prompt, seconds, seed, negative_prompt, cfg_scale, steps, name).") var batch: String?
     @Option(help: "Output folder for --batch (files plus manifest.json).") var outDir: String?
@@ -123,6 +124,7 @@ struct GenerateCommand: ParsableCommand {
         configuration.initAudioPath = initAudio
         configuration.initNoiseLevel = initNoiseLevel
         configuration.useFullWindow = fullWindow
+        configuration.allowContinuation = !noContinuation
         return configuration
     }
 

@@ -31,6 +31,8 @@ public struct GenerationConfiguration: Sendable, Equatable {
     public var initNoiseLevel: Double = 1
     /// Generate the model's full window instead of the shortest latent length that holds the request.
     public var useFullWindow = false
+    /// Render clips longer than the model's window by overlapping windows (see `TextToAudioPipeline.continuation`).
+    public var allowContinuation = true
 
     public init(prompt: String, seconds: Double) {
         self.prompt = prompt

@@ -79,43 +79,27 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         }
         let conditioningSeconds = elapsed() - conditioningStart
 
-        // 2–3. Sampling
+        // 2–3. Sampling, one window or several
         let samplingStart = elapsed()
         var noise = SeededNoiseSource(seed: seed)
-        let shape = [1, model.latentChannels, latentFrames]
-        let sigmas: [Double]
-        var x: Tensor
-        if let initPath = configuration.initAudioPath {
-            let initLatents = try encodeInitAudio(initPath, frames: frames, latentFrames: latentFrames)
-            sigmas = try settings.schedule.makeSchedule(sigmaMin: settings.sigmaMin, sigmaMax: configuration.initNoiseLevel, rho: settings.rho)
-                .sigmas(stepCount: settings.steps)
-            x = initLatents + noise.draw(shape: shape) * Float(sigmas[0])
+        let latents: Tensor
+        let windowLatents = model.configuration.sampleSize.map { $0 / model.pretransform.downsamplingRatio }
+        if let windowLatents, latentFrames > windowLatents {
+            latents = try continuation(configuration, settings: settings, totalLatents: latentFrames, windowLatents: windowLatents,
+                                       noise: &noise, negativePrompt: configuration.negativePrompt, elapsed: elapsed, progress: progress)
         } else {
-            sigmas = try settings.schedule.makeSchedule(sigmaMin: settings.sigmaMin, sigmaMax: settings.sigmaMax, rho: settings.rho)
-                .sigmas(stepCount: settings.steps)
-            x = noise.draw(shape: shape) * Float(sigmas[0])
+            var initLatents: Tensor? = nil
+            if let initPath = configuration.initAudioPath { initLatents = try encodeInitAudio(initPath, frames: frames, latentFrames: latentFrames) }
+            latents = try sampleWindow(configuration, settings: settings, latentFrames: latentFrames, inputs: inputs, negative: negative,
+                                       initLatents: initLatents, known: nil, noise: &noise, elapsed: elapsed, progress: progress)
         }
-        let interval = configuration.guidanceInterval
-        let denoiser = VDenoiser { x, time in
-            // σ_v = sin(tπ/2) of the first item decides whether guidance applies (as SAT's DiT does).
-            let sigmaV = sin(Double(time[0]) * Double.pi / 2)
-            let scale = interval.contains(sigmaV) ? settings.guidanceScale : 1
-            return model.velocity(x, time: time, inputs: inputs, guidanceScale: scale, rescale: settings.guidanceRescale, negative: negative)
-        }
-        var cancelled = false
-        let latents = try settings.sampler.makeSampler().sample(x, sigmas: sigmas, denoise: { try denoiser($0, sigma: $1) }, noise: &noise) { step in
-            let keepGoing = progress(PipelineProgress(stage: .sampling, step: step.index + 1, stepCount: step.stepCount, sigma: step.sigma, elapsed: elapsed()))
-            cancelled = !keepGoing
-            return keepGoing
-        }
-        if cancelled { throw CancellationError() }
         let samplingSeconds = elapsed() - samplingStart
 
         // 4. Decoding
         try report(.decoding)
         let decodingStart = elapsed()
         let scaled = model.configuration.pretransformScale == 1 ? latents : latents * model.configuration.pretransformScale
-        let decoded = latentFrames > 128 ? model.pretransform.decodeChunked(scaled, chunkSize: 128, overlap: 32) : model.pretransform.decode(scaled)
+        let decoded = latents.shape[2] > 128 ? model.pretransform.decodeChunked(scaled, chunkSize: 128, overlap: 32) : model.pretransform.decode(scaled)
         let samples = decoded.squeezingDimension(0).slice(axis: 1, 0..<frames)
         let decodingSeconds = elapsed() - decodingStart
         try report(.done)
@@ -124,6 +108,82 @@ public final class TextToAudioPipeline: @unchecked Sendable {
                                 steps: settings.steps, sampler: settings.sampler, schedule: settings.schedule, sigmaMin: settings.sigmaMin,
                                 sigmaMax: settings.sigmaMax, rho: settings.rho, guidanceScale: settings.guidanceScale,
                                 guidanceRescale: settings.guidanceRescale, notices: notices)
+    }
+
+    /// Samples one window of `latentFrames` latents.
+    ///
+    /// - `initLatents`: start from these plus noise at σ₀ = the init noise level (variation).
+    /// - `known`: latents pinned at the start of the window (continuation): wherever they apply, the denoised
+    ///   estimate D(x, σ) is replaced by them, so along DPM-Solver's update x' = (σ'/σ)·x − expm1(−h)·D the pinned
+    ///   frames stay exactly on x₀ + σ·ε and the model fills the rest consistently with them.
+    func sampleWindow(_ configuration: GenerationConfiguration, settings: Settings, latentFrames: Int, inputs: ConditioningInputs,
+                      negative: ConditioningInputs?, initLatents: Tensor?, known: Tensor?, noise: inout SeededNoiseSource,
+                      elapsed: () -> Double, progress: (PipelineProgress) -> Bool) throws -> Tensor {
+        let shape = [1, model.latentChannels, latentFrames]
+        let sigmaMax = initLatents == nil ? settings.sigmaMax : configuration.initNoiseLevel
+        let sigmas = try settings.schedule.makeSchedule(sigmaMin: settings.sigmaMin, sigmaMax: sigmaMax, rho: settings.rho).sigmas(stepCount: settings.steps)
+        var x = noise.draw(shape: shape) * Float(sigmas[0])
+        if let initLatents { x = initLatents + x }
+        if let known { x.paste(known + x.slice(axis: 2, 0..<known.shape[2]), axis: 2, at: 0) }
+        let model = self.model
+        let interval = configuration.guidanceInterval
+        let denoiser = VDenoiser { x, time in
+            // σ_v = sin(tπ/2) of the first item decides whether guidance applies (as SAT's DiT does).
+            let sigmaV = sin(Double(time[0]) * Double.pi / 2)
+            let scale = interval.contains(sigmaV) ? settings.guidanceScale : 1
+            return model.velocity(x, time: time, inputs: inputs, guidanceScale: scale, rescale: settings.guidanceRescale, negative: negative)
+        }
+        var cancelled = false
+        let result = try settings.sampler.makeSampler().sample(x, sigmas: sigmas, denoise: { x, sigma in
+            var denoised = try denoiser(x, sigma: sigma)
+            if let known { denoised.paste(known, axis: 2, at: 0) }
+            return denoised
+        }, noise: &noise) { step in
+            let keepGoing = progress(PipelineProgress(stage: .sampling, step: step.index + 1, stepCount: step.stepCount, sigma: step.sigma, elapsed: elapsed()))
+            cancelled = !keepGoing
+            return keepGoing
+        }
+        if cancelled { throw CancellationError() }
+        return result
+    }
+
+    /// Long-form generation by overlapping windows (inpainting-style continuation).
+    ///
+    /// Window k starts at latent frame k·hop (hop = window − overlap, overlap = a quarter window rounded to the
+    /// backbone's multiple) and is conditioned with `seconds_start` = its start time and `seconds_total` = the
+    /// whole clip, as SAT trains on random crops of longer files. Its first `overlap` frames are pinned to the
+    /// previous window's last ones (see `sampleWindow`), so the only seam is where newly sampled frames begin, and
+    /// those were sampled knowing the pinned context. The last window is shortened to what remains (rounded up to
+    /// the multiple). Memory stays at one window plus the (small) latent track; decoding is chunked.
+    func continuation(_ configuration: GenerationConfiguration, settings: Settings, totalLatents: Int, windowLatents: Int,
+                      noise: inout SeededNoiseSource, negativePrompt: String?, elapsed: () -> Double,
+                      progress: (PipelineProgress) -> Bool) throws -> Tensor {
+        let multiple = model.latentLengthMultiple
+        let overlap = max(multiple, (windowLatents / 4) / multiple * multiple)
+        let hop = windowLatents - overlap
+        guard hop > 0 else { throw PipelineError("the model's window (\(windowLatents) latents) is too short for continuation") }
+        let secondsPerLatent = Double(model.pretransform.downsamplingRatio) / Double(sampleRate)
+        var track = Tensor(zeros: [1, model.latentChannels, 0])
+        var start = 0
+        while track.shape[2] < totalLatents {
+            let remaining = totalLatents - start
+            let length = min(windowLatents, max(multiple, (remaining + multiple - 1) / multiple * multiple))
+            let item: [String: ConditioningValue] = ["prompt": .text(configuration.prompt), "seconds_start": .number(Double(start) * secondsPerLatent),
+                                                     "seconds_total": .number(configuration.seconds)]
+            let inputs = try model.condition([item].map(Self.aliasPrompt(model: model)))
+            let negative = try negativePrompt.map { text -> ConditioningInputs in
+                var negativeItem = item
+                negativeItem["prompt"] = .text(text)
+                return try model.condition([negativeItem].map(Self.aliasPrompt(model: model)))
+            }
+            let known = start == 0 ? nil : track.slice(axis: 2, start..<min(track.shape[2], start + overlap))
+            let window = try sampleWindow(configuration, settings: settings, latentFrames: length, inputs: inputs, negative: negative,
+                                          initLatents: nil, known: known, noise: &noise, elapsed: elapsed, progress: progress)
+            let newFrames = window.slice(axis: 2, (known?.shape[2] ?? 0)..<length)
+            track = Tensor.concatenate([track, newFrames], axis: 2)
+            start += hop
+        }
+        return track.slice(axis: 2, 0..<totalLatents)
     }
 
     /// Latent frames for `frames` audio frames: whole latents, rounded up to the backbone's multiple.
@@ -149,8 +209,11 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         guard c.seconds.isFinite, c.seconds > 0 else { throw PipelineError("seconds must be a positive number, got \(c.seconds)") }
         let frames = Int((c.seconds * Double(sampleRate)).rounded())
         guard frames > 0 else { throw PipelineError("seconds \(c.seconds) is shorter than one sample at \(sampleRate) Hz") }
-        if let window = windowSeconds, let sampleSize = model.configuration.sampleSize, frames > sampleSize {
-            throw PipelineError(String(format: "seconds %.4g exceeds the model's window of %.4g s (%d samples)", c.seconds, window, sampleSize))
+        if let window = windowSeconds, let sampleSize = model.configuration.sampleSize, frames > sampleSize, !c.allowContinuation {
+            throw PipelineError(String(format: "seconds %.4g exceeds the model's window of %.4g s (%d samples); enable continuation to render longer clips", c.seconds, window, sampleSize))
+        }
+        if c.allowContinuation, c.initAudioPath != nil, let sampleSize = model.configuration.sampleSize, frames > sampleSize {
+            throw PipelineError("init audio works within one window (\(sampleSize) samples); continuation does not support it")
         }
         guard settings.steps >= 1, settings.steps <= 10_000 else { throw PipelineError("steps must be between 1 and 10000, got \(settings.steps)") }
         guard settings.guidanceScale.isFinite, settings.guidanceScale >= 0 else { throw PipelineError("cfg scale must be ≥ 0, got \(settings.guidanceScale)") }

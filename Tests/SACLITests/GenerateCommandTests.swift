@@ -63,6 +63,16 @@ import Testing
         #expect(result.standardError.contains("seed 42"))
     }
 
+    /// Beyond the 1.2 s window: overlapping windows, still exactly round(S · 44100) frames.
+    @Test func continuationRendersPastTheWindowAtExactLength() throws {
+        let path = "\(folder)/long.wav"
+        let result = try generate(["a steady hum", "--seconds", "3.1", "-o", path, "--seed", "5", "--steps", "2"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let (audio, _) = try AudioFile.read(path)
+        #expect(audio.frameCount == 136_710 && audio.channelCount == 2)
+        #expect(audio.samples.scalars.allSatisfy { $0.isFinite })
+    }
+
     @Test func sameSeedGivesIdenticalFilesAndAnotherSeedDoesNot() throws {
         let first = "\(folder)/a.wav", second = "\(folder)/b.wav", third = "\(folder)/c.wav"
         for (path, seed) in [(first, "7"), (second, "7"), (third, "8")] {
@@ -80,7 +90,7 @@ import Testing
             (["   ", "--seconds", "0.2"], "prompt is empty"),
             (["a", "--seconds", "0"], "seconds must be a positive number"),
             (["a", "--seconds", "nan"], "seconds must be a positive number"),
-            (["a", "--seconds", "5"], "exceeds the model's window"),
+            (["a", "--seconds", "5", "--no-continuation"], "exceeds the model's window"),
             (["a", "--seconds", "0.2", "--steps", "0"], "steps must be between 1 and 10000"),
             (["a", "--seconds", "0.2", "--cfg-scale=-1"], "cfg scale must be ≥ 0"),
             (["a", "--seconds", "0.2", "--sampler", "euler"], "euler"),
