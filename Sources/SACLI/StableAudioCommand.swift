@@ -8,8 +8,7 @@ struct StableAudioCommand: ParsableCommand {
         commandName: "stable-audio",
         abstract: "Native Swift text-to-audio engine following the Stable Audio design.",
         discussion: """
-        Implemented now: inspect, encode, decode, version. Generation and scoring arrive with the generation and \
-        metrics work.
+        Without -m, generate uses models/default (not shipped yet: pass a stable-audio-tools model folder).
         """,
         version: StableAudioVersion.string,
         subcommands: [GenerateCommand.self, InspectCommand.self, EncodeCommand.self, DecodeCommand.self, ScoreCommand.self, VersionCommand.self]

@@ -1,0 +1,108 @@
+"""Shared helpers: configs, data, logging, checkpoints."""
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from . import sat_compat  # noqa: F401  (must precede stable_audio_tools imports)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SR = 44100
+
+
+def load_json(p):
+    with open(p) as f:
+        return json.load(f)
+
+
+def read_meta(corpus, split="train"):
+    out = []
+    with open(os.path.join(corpus, f"{split}.jsonl")) as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                try:
+                    out.append(json.loads(line))
+                except json.JSONDecodeError:  # a line still being written
+                    pass
+    out.sort(key=lambda m: m["id"])
+    return out
+
+
+def load_clip(corpus, meta, start=0, stop=None):
+    """Returns float32 [2, n] for samples [start, stop) of the clip's window (zero beyond the sound)."""
+    n = int(sf.info(os.path.join(corpus, meta["path"])).frames)
+    stop = stop if stop is not None else n
+    out = np.zeros((2, stop - start), dtype=np.float32)
+    a, b = max(0, start), min(n, stop)
+    if b > a:
+        x, _ = sf.read(os.path.join(corpus, meta["path"]), start=a, stop=b, dtype="float32", always_2d=True)
+        out[:, a - start:b - start] = x.T
+    return out
+
+
+class Logger:
+    def __init__(self, path):
+        self.f = open(path, "a")
+        self.t0 = time.time()
+
+    def log(self, **kw):
+        kw = {k: (round(v, 5) if isinstance(v, float) else v) for k, v in kw.items()}
+        kw["wall_s"] = round(time.time() - self.t0, 1)
+        kw["time"] = time.strftime("%H:%M:%S")
+        line = json.dumps(kw)
+        print(line, flush=True)
+        self.f.write(line + "\n")
+        self.f.flush()
+
+
+def save_ckpt(path, **state):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def pick_device(name):
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def set_threads(n):
+    if n > 0:
+        torch.set_num_threads(n)
+
+
+def mel_filterbank(sr, n_fft, n_mels, fmin=0.0, fmax=None):
+    """HTK-style triangular mel filterbank [n_mels, n_fft//2+1] (no librosa needed)."""
+    fmax = fmax or sr / 2
+    hz2mel = lambda f: 2595.0 * np.log10(1.0 + f / 700.0)
+    mel2hz = lambda m: 700.0 * (10 ** (m / 2595.0) - 1.0)
+    mels = np.linspace(hz2mel(fmin), hz2mel(fmax), n_mels + 2)
+    hz = mel2hz(mels)
+    bins = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    fb = np.zeros((n_mels, len(bins)))
+    for i in range(n_mels):
+        lo, c, hi = hz[i], hz[i + 1], hz[i + 2]
+        up = (bins - lo) / max(c - lo, 1e-9)
+        down = (hi - bins) / max(hi - c, 1e-9)
+        fb[i] = np.clip(np.minimum(up, down), 0, None)
+    fb /= np.maximum(fb.sum(axis=1, keepdims=True), 1e-9)
+    return torch.tensor(fb, dtype=torch.float32)
+
+
+class LogMel(torch.nn.Module):
+    def __init__(self, sr=SR, n_fft=2048, hop=512, n_mels=80):
+        super().__init__()
+        self.n_fft, self.hop = n_fft, hop
+        self.register_buffer("fb", mel_filterbank(sr, n_fft, n_mels, 20.0))
+        self.register_buffer("win", torch.hann_window(n_fft))
+
+    def forward(self, x):  # x [B, T] -> [B, n_mels, frames]
+        s = torch.stft(x, self.n_fft, self.hop, window=self.win, return_complex=True).abs() ** 2
+        return torch.log(self.fb @ s + 1e-5)

@@ -1,0 +1,100 @@
+"""Stage 5: export a SAT-style model folder: model_config.json + model.safetensors (+ spiece.model).
+
+  python -m models.training.export --diffusion /work/checkpoints/diffusion/last.pt \
+      --tokenizer /work/checkpoints/tokenizer --vae /work/checkpoints/vae/last.pt --out /work/checkpoints/export
+
+Weights: EMA U-Net + EMA conditioners (T5 + seconds) + VAE, keys exactly as SAT's ConditionedDiffusionModelWrapper
+state_dict (model.model.*, conditioner.conditioners.*, pretransform.model.*). Float tensors stored as --dtype.
+The export is verified by reloading it through SAT's factory (strict) and comparing outputs with the fp32 model.
+"""
+import argparse
+import copy
+import json
+import os
+import shutil
+
+import torch
+from safetensors.torch import load_file, save_file
+
+from .common import set_threads
+from .t5_local import create_model
+from .train_diffusion import trainable
+
+
+def load_trained(diff_ckpt, vae_ckpt, tok_dir):
+    st = torch.load(diff_ckpt, map_location="cpu", weights_only=False)
+    cfg = copy.deepcopy(st["config"])
+    for c in cfg["model"]["conditioning"]["configs"]:
+        if c["type"] == "t5_local":
+            c["config"]["tokenizer"] = "spiece.model"
+            c["config"]["t5_config"]["dropout_rate"] = 0.0
+    model = create_model(cfg, model_dir=tok_dir)
+    model.model.load_state_dict(st["unet"])
+    model.conditioner.load_state_dict(st["cond"])
+    with torch.no_grad():
+        for p, e in zip(trainable(model), st["ema"]):
+            p.copy_(e)
+    vst = torch.load(vae_ckpt, map_location="cpu", weights_only=False)
+    if vst["step"] != cfg.get("vae_step", vst["step"]):
+        print(f"[export] note: latents were encoded with VAE step {cfg.get('vae_step')}, decoder from step {vst['step']}")
+    model.pretransform.model.load_state_dict(vst["model"])
+    model.eval()
+    info = dict(diffusion_step=st["step"], diffusion_wall_s=round(st["wall"]), vae_step=vst["step"],
+                vae_wall_s=round(vst.get("wall", 0)), latents_vae_step=cfg.get("vae_step"))
+    return model, cfg, info
+
+
+@torch.no_grad()
+def probe(model, cfg):
+    """Deterministic outputs of every part, for the reload check."""
+    torch.manual_seed(0)
+    md = [dict(prompt="loud high-pitched sine tone on the left", seconds_start=0.0, seconds_total=1.5),
+          dict(prompt="three knocks on a door, reverberant", seconds_start=0.0, seconds_total=2.5)]
+    cond = model.conditioner(md, "cpu")
+    inp = model.get_conditioning_inputs(cond)
+    L = cfg["sample_size"] // model.pretransform.downsampling_ratio
+    x = torch.randn(2, cfg["model"]["io_channels"], L)
+    v = model.model(x, torch.tensor([0.3, 0.8]), cfg_scale=5.0, batch_cfg=True, rescale_cfg=True, **inp)
+    audio = model.pretransform.decode(x[:, :, :16])
+    return dict(prompt=cond["prompt"][0], v=v, audio=audio)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--diffusion", default="/work/checkpoints/diffusion/last.pt")
+    ap.add_argument("--vae", default="/work/checkpoints/vae/last.pt")
+    ap.add_argument("--tokenizer", default="/work/checkpoints/tokenizer")
+    ap.add_argument("--out", default="/work/checkpoints/export")
+    ap.add_argument("--dtype", default="float16", choices=["float16", "float32"])
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args(argv)
+    set_threads(a.threads)
+    model, cfg, info = load_trained(a.diffusion, a.vae, a.tokenizer)
+    ref = probe(model, cfg)
+    dt = getattr(torch, a.dtype)
+    sd = {}
+    for k, v in model.state_dict().items():
+        v = v.detach().clone().contiguous()
+        sd[k] = v.to(dt) if v.is_floating_point() else v
+    os.makedirs(a.out, exist_ok=True)
+    out_cfg = copy.deepcopy(cfg)
+    out_cfg.pop("vae_step", None)
+    out_cfg["training"] = dict(out_cfg.get("training", {}), export_info=info)
+    with open(os.path.join(a.out, "model_config.json"), "w") as f:
+        json.dump(out_cfg, f, indent=2)
+    save_file(sd, os.path.join(a.out, "model.safetensors"), metadata={"format": "pt", "dtype": a.dtype})
+    shutil.copy(os.path.join(a.tokenizer, "spiece.model"), os.path.join(a.out, "spiece.model"))
+    # reload exactly as a SAT user would (plus t5_local), strict
+    with open(os.path.join(a.out, "model_config.json")) as f:
+        rcfg = json.load(f)
+    m2 = create_model(rcfg, model_dir=a.out)
+    m2.load_state_dict(load_file(os.path.join(a.out, "model.safetensors")), strict=True)
+    m2.eval()
+    got = probe(m2, rcfg)
+    rel = {k: float((got[k] - ref[k]).norm() / (ref[k].norm() + 1e-12)) for k in ref}
+    size = os.path.getsize(os.path.join(a.out, "model.safetensors"))
+    print(json.dumps(dict(out=a.out, tensors=len(sd), bytes=size, reload_rel_err=rel, **info), indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""Stage 4: jointly train the from-scratch T5 text encoder ("t5_local"), the seconds conditioners and the adp_cfg_1d
+U-Net on pre-encoded latents. v-objective, cosine schedule (alpha=cos(t*pi/2), sigma=sin(t*pi/2)), 10% condition
+dropout (UNetCFG1d's learned fixed_embedding), EMA of all trained weights. Resumable.
+
+  python -m models.training.train_diffusion --latents /work/checkpoints/latents --tokenizer /work/checkpoints/tokenizer \
+      --vae /work/checkpoints/vae/last.pt --ckpt /work/checkpoints/diffusion [--device cuda --batch-size 128]
+"""
+import argparse
+import copy
+import glob
+import json
+import math
+import os
+import time
+
+import numpy as np
+import torch
+
+from .common import HERE, Logger, load_json, pick_device, read_meta, save_ckpt, set_threads
+from .t5_local import create_model
+
+
+def build_config(vae_cfg, tok_dir, base=None, tokenizer_path=None):
+    import sentencepiece as spm
+    cfg = copy.deepcopy(base or load_json(os.path.join(HERE, "configs", "diffusion.json")))
+    cfg["model"]["pretransform"]["config"] = copy.deepcopy(vae_cfg["model"])
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(tok_dir, "spiece.model"))
+    for c in cfg["model"]["conditioning"]["configs"]:
+        if c["type"] == "t5_local":
+            c["config"]["t5_config"]["vocab_size"] = sp.get_piece_size()
+            c["config"]["tokenizer"] = tokenizer_path or os.path.join(tok_dir, "spiece.model")
+    return cfg
+
+
+class LatentSet:
+    def __init__(self, latents_dir, corpus, split="train"):
+        metas = {m["id"]: m for m in read_meta(corpus, split)}
+        means, stds, self.meta = [], [], []
+        for p in sorted(glob.glob(os.path.join(latents_dir, f"{split}_*.pt"))):
+            d = torch.load(p, weights_only=False)
+            means.append(d["mean"])
+            stds.append(d["std"])
+            self.meta += [metas[i] for i in d["ids"]]
+        self.mean = torch.cat(means)
+        self.std = torch.cat(stds)
+
+    def __len__(self):
+        return len(self.meta)
+
+    def batch(self, rng, b):
+        idx = rng.integers(len(self.meta), size=b)
+        ix = torch.from_numpy(idx)
+        z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:])
+        md = [dict(prompt=self.meta[i]["caption"], seconds_start=float(self.meta[i]["seconds_start"]),
+                   seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
+        return z, md
+
+
+def trainable(model):
+    return list(model.model.parameters()) + list(model.conditioner.parameters())
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--corpus", default="/work/data/corpus")
+    ap.add_argument("--latents", default="/work/checkpoints/latents")
+    ap.add_argument("--tokenizer", default="/work/checkpoints/tokenizer")
+    ap.add_argument("--vae", default="/work/checkpoints/vae/last.pt")
+    ap.add_argument("--config", default=os.path.join(HERE, "configs", "diffusion.json"))
+    ap.add_argument("--ckpt", default="/work/checkpoints/diffusion")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=0)
+    ap.add_argument("--steps", type=int, default=10 ** 9)
+    ap.add_argument("--save-every", type=int, default=50)
+    ap.add_argument("--log-every", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--warmup-steps", type=int, default=None, help="override training.warmup_steps")
+    a = ap.parse_args(argv)
+    set_threads(a.threads)
+    dev = pick_device(a.device)
+    os.makedirs(a.ckpt, exist_ok=True)
+    last = os.path.join(a.ckpt, "last.pt")
+    resume = torch.load(last, map_location="cpu", weights_only=False) if os.path.exists(last) else None
+    data = LatentSet(a.latents, a.corpus)
+    if resume:
+        cfg = resume["config"]
+    else:
+        vst = torch.load(a.vae, map_location="cpu", weights_only=False)
+        cfg = build_config(vst["config"], a.tokenizer, base=load_json(a.config))
+        # latent scale: SAT pretransform encodes z/scale and decodes z*scale; make diffused latents ~unit std
+        cfg["model"]["pretransform"]["scale"] = round(float(data.mean.float().std()), 4)
+        cfg["vae_step"] = vst["step"]
+    tc = cfg["training"]
+    if a.warmup_steps is not None:
+        tc["warmup_steps"] = a.warmup_steps
+    bs = a.batch_size or tc["batch_size"]
+    torch.manual_seed(a.seed)
+    model = create_model(cfg).to(dev)
+    scale = cfg["model"]["pretransform"]["scale"]
+    params = trainable(model)
+    opt = torch.optim.AdamW(params, lr=tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
+    ema = [p.detach().clone() for p in params]
+    step, wall_prev = 0, 0.0
+    if resume:
+        model.model.load_state_dict(resume["unet"])
+        model.conditioner.load_state_dict(resume["cond"])
+        opt.load_state_dict(resume["opt"])
+        ema = [e.to(dev) for e in resume["ema"]]
+        step, wall_prev = resume["step"], resume["wall"]
+        print(f"[diffusion] resumed at step {step}", flush=True)
+    log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
+    log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale,
+            unet_params=sum(p.numel() for p in model.model.parameters()),
+            cond_params=sum(p.numel() for p in model.conditioner.parameters()))
+    rng = np.random.default_rng(a.seed + step)
+    model.model.train()
+    model.conditioner.train()
+    t_start, t_last, acc, nacc = time.time(), time.time(), 0.0, 0
+    n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
+    while step < a.steps:
+        if step % 100 == 0 and len(glob.glob(os.path.join(a.latents, "train_*.pt"))) > n_shards:
+            data = LatentSet(a.latents, a.corpus)  # encode_latents is still adding shards
+            n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
+            log.log(event="reloaded_latents", step=step, clips=len(data))
+        z, md = data.batch(rng, bs)
+        x0 = (z / scale).to(dev)
+        t = torch.rand(bs, device=dev)
+        alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
+        noise = torch.randn_like(x0)
+        xt = alpha * x0 + sigma * noise
+        target = alpha * noise - sigma * x0
+        cond = model.conditioner(md, dev)
+        inputs = model.get_conditioning_inputs(cond)
+        out = model.model(xt, t, cfg_dropout_prob=tc["cfg_dropout_prob"], **inputs)
+        loss = torch.nn.functional.mse_loss(out, target)
+        lr = tc["learning_rate"] * min(1.0, (step + 1) / tc["warmup_steps"])
+        for g in opt.param_groups:
+            g["lr"] = lr
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        gn = torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        step += 1
+        beta = min(tc["ema_beta"], (1 + step) / (10 + step))
+        with torch.no_grad():
+            for e, p in zip(ema, params):
+                e.lerp_(p.detach(), 1 - beta)
+        acc += loss.item()
+        nacc += 1
+        if step % a.log_every == 0:
+            dt = time.time() - t_last
+            log.log(step=step, loss=acc / nacc, gnorm=float(gn), lr=lr, steps_per_s=nacc / dt,
+                    total_wall=wall_prev + time.time() - t_start)
+            acc, nacc, t_last = 0.0, 0, time.time()
+        if step % a.save_every == 0 or step >= a.steps:
+            save_ckpt(last, unet=model.model.state_dict(), cond=model.conditioner.state_dict(), opt=opt.state_dict(),
+                      ema=[e.cpu() for e in ema], step=step, wall=wall_prev + time.time() - t_start, config=cfg)
+
+
+if __name__ == "__main__":
+    main()
