@@ -39,7 +39,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN", "SAModels"]),
+        .executableTarget(name: "SABenchmark", dependencies: ["SATensor", "SANN", "SAModels", "SASampling", "SAPipeline"]),
         // eval-only: the SAMetrics benchmark and compliance printout (eval/metrics/README.md)
         .executableTarget(name: "SAMetricsEval", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CFFTW3"], path: "eval/metrics/SAMetricsEval"),
 

@@ -42,10 +42,10 @@ func runModelBenchmark(_ arguments: [String]) throws {
         guard let weights else { return ParameterStore(synthesizingWithSeed: 7) }
         return ParameterStore(files: try ModelFolder(path: "\(weights)/\(folder)").weightFiles)
     }
-    func report(_ name: String, key: String, parameters: Int, seconds: Double, output: Tensor) throws {
+    func report(_ name: String, key: String, outputKey: String, parameters: Int, seconds: Double, output: Tensor) throws {
         var comparison = "–"
-        if let torchOutputs, torchOutputs.entries[key] != nil {
-            let expected = try torchOutputs.tensor(named: key)
+        if let torchOutputs, torchOutputs.entries[outputKey] != nil {
+            let expected = try torchOutputs.tensor(named: outputKey)
             comparison = expected.shape == output.shape
                 ? String(format: "%.2e", (output - expected).maximumAbsolute() / max(expected.maximumAbsolute(), 1e-12))
                 : "shape \(output.shape) vs \(expected.shape)"
@@ -73,7 +73,7 @@ func runModelBenchmark(_ arguments: [String]) throws {
         let embedding = try input("unet.embedding", [2, 79, 768]), mask = try input("unet.embedding_mask", [2, 79]).map { $0 > 0 ? 1 : 0 }
         var output = Tensor(zeros: [1])
         let seconds = medianSeconds(repetitions: repetitions) { output = model.forward(x, time: time, embedding: embedding, mask: mask) }
-        try report("SA1 U-Net forward, 1024 latents, batch 2", key: "unet", parameters: count(parameters, prefix: "model.model"), seconds: seconds, output: output)
+        try report("SA1 U-Net forward, 1024 latents, batch 2", key: "unet", outputKey: "unet.out", parameters: count(parameters, prefix: "model.model"), seconds: seconds, output: output)
     }
     if only.contains("dit") {
         let json = try configurationJSON("\(configs)/stable_audio_open_1_0.json")
@@ -87,7 +87,7 @@ func runModelBenchmark(_ arguments: [String]) throws {
         let context = try input("dit.cross_attn_cond", [2, 130, 768]), global = try input("dit.global_cond", [2, 1536])
         var output = Tensor(zeros: [1])
         let seconds = medianSeconds(repetitions: repetitions) { output = model.forward(x, time: time, context: context, globalCondition: global) }
-        try report("SAO DiT forward, 1024 latents, batch 2", key: "dit", parameters: count(parameters, prefix: "model.model", excludingBuffers: true),
+        try report("SAO DiT forward, 1024 latents, batch 2", key: "dit", outputKey: "dit.out", parameters: count(parameters, prefix: "model.model", excludingBuffers: true),
                    seconds: seconds, output: output)
     }
     if only.contains("vae") {
@@ -99,7 +99,7 @@ func runModelBenchmark(_ arguments: [String]) throws {
         let latents = try input("vae.latents", [1, 64, 216])
         var output = Tensor(zeros: [1])
         let seconds = medianSeconds(repetitions: repetitions) { output = autoencoder.decode(latents) }
-        try report("SAO Oobleck decoder, 216 latents (10.03 s)", key: "vae", parameters: count(parameters, prefix: "decoder"), seconds: seconds, output: output)
+        try report("SAO Oobleck decoder, 216 latents (10.03 s)", key: "vae", outputKey: "vae.audio", parameters: count(parameters, prefix: "decoder"), seconds: seconds, output: output)
     }
 }
 
@@ -122,7 +122,8 @@ private func loadTorchTimes(_ path: String) throws -> [String: Double] {
           let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else { throw ModelFolderError.notFound(path) }
     var times: [String: Double] = [:]
     for key in ["unet", "dit", "vae"] {
-        if let entry = object[key] as? [String: Any], let median = entry["median_seconds"] as? Double { times[key] = median }
+        let results = object["results"] as? [String: Any] ?? object
+        if let entry = results[key] as? [String: Any], let median = entry["median_seconds"] as? Double { times[key] = median }
     }
     return times
 }

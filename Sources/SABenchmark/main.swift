@@ -6,6 +6,7 @@ import SATensor
 //   swift build -c release --product stable-audio-bench
 //   OPENBLAS_CORETYPE=SkylakeX .build/release/stable-audio-bench [engine] [--quick]
 //   OPENBLAS_CORETYPE=SkylakeX .build/release/stable-audio-bench models [options]   (see ModelBenchmark.swift)
+//   OPENBLAS_CORETYPE=SkylakeX .build/release/stable-audio-bench generate MODEL_DIR [options]   (GenerationBenchmark.swift)
 //
 // `engine` (the default) prints the machine's sgemm rate (OpenBLAS with its own threads, and through the engine's
 // deterministic GEMM layer), then conv1d / conv_transpose1d at U-Net and VAE-decoder shapes as GFLOP/s and as a
@@ -14,9 +15,9 @@ import SATensor
 BLASRuntime.relaunchWithFastKernelsIfNeeded()
 BLASRuntime.configureAllocatorForLargeTensors()
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.first == "models" {
+if arguments.first == "models" || arguments.first == "generate" {
     do {
-        try runModelBenchmark(Array(arguments.dropFirst()))
+        if arguments.first == "models" { try runModelBenchmark(Array(arguments.dropFirst())) } else { try runGenerationBenchmark(Array(arguments.dropFirst())) }
     } catch {
         FileHandle.standardError.write(Data("stable-audio-bench: error: \(error)\n".utf8))
         exit(1)
