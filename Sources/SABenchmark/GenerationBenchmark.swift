@@ -5,7 +5,7 @@ import SAPipeline
 import SASampling
 import SATensor
 
-/// `stable-audio-bench generate MODEL_DIR [--seconds S,…] [--steps N] [--sampler K] [--cfg X] [--repeat N]`:
+/// `stable-audio-bench generate MODEL_DIR [--seconds S,…] [--steps N] [--sampler K] [--cfg X] [--sigma-min X --sigma-max X] [--repeat N]`:
 /// end-to-end generation time (conditioning, sampling, decoding), real-time factor and peak RSS through
 /// `TextToAudioPipeline`, with the prompt conditioner replaced by a fixed random embedding of the model's
 /// context shape (SAT checkpoints carry no T5 weights; its cost is negligible next to sampling).
@@ -22,6 +22,7 @@ func runGenerationBenchmark(_ arguments: [String]) throws {
     let sampler = SamplerKind(rawValue: option("--sampler") ?? "dpmpp-3m-sde") ?? .dpmpp3mSDE
     let guidance = Float(option("--cfg") ?? "7") ?? 7
     let repetitions = Int(option("--repeat") ?? "1") ?? 1
+    let sigmaMin = option("--sigma-min").flatMap(Double.init), sigmaMax = option("--sigma-max").flatMap(Double.init)
 
     struct FixedPrompt: PromptConditioner {
         let output: ConditionerOutput
@@ -45,6 +46,8 @@ func runGenerationBenchmark(_ arguments: [String]) throws {
         configuration.sampler = sampler
         configuration.guidanceScale = guidance
         configuration.seed = 1
+        configuration.sigmaMin = sigmaMin
+        configuration.sigmaMax = sigmaMax
         var result: GenerationResult?
         var totals: [Double] = []
         for _ in 0..<repetitions {

@@ -142,7 +142,8 @@ struct GenerateCommand: ParsableCommand {
             return result
         } catch is CancellationError {
             display.finish()
-            throw ValidationError("interrupted: nothing was written")
+            FileHandleOutput.standardError("stable-audio: interrupted: nothing was written\n")
+            throw ExitCode(130)  // 128 + SIGINT, as shells report an interrupted command
         }
     }
 
