@@ -21,20 +21,20 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
     }
 }
 
-/// `{"type": …, "config": {…}}` for the encoder.
-public enum EncoderSpecification: Codable, Sendable, Equatable {
-    case oobleck(OobleckEncoderConfiguration)
-    case dac(DACEncoderConfiguration)
+/// `{"type": "oobleck" | "dac", "config": {…}}` for an encoder or a decoder, with the config decoded by type.
+public enum AutoencoderPartSpecification<Oobleck: Codable & Sendable & Equatable, DAC: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+    case oobleck(Oobleck)
+    case dac(DAC)
 
     enum CodingKeys: String, CodingKey { case type, config }
-    static let supported = ["oobleck", "dac"]
+    static var supported: [String] { ["oobleck", "dac"] }
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let type = try container.decode(String.self, forKey: .type)
         switch type {
-        case "oobleck": self = .oobleck(try container.decode(OobleckEncoderConfiguration.self, forKey: .config))
-        case "dac": self = .dac(try container.decode(DACEncoderConfiguration.self, forKey: .config))
+        case "oobleck": self = .oobleck(try container.decode(Oobleck.self, forKey: .config))
+        case "dac": self = .dac(try container.decode(DAC.self, forKey: .config))
         default: throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.type]), value: type, supported: Self.supported)
         }
     }
@@ -48,32 +48,10 @@ public enum EncoderSpecification: Codable, Sendable, Equatable {
     }
 }
 
-/// `{"type": …, "config": {…}}` for the decoder.
-public enum DecoderSpecification: Codable, Sendable, Equatable {
-    case oobleck(OobleckDecoderConfiguration)
-    case dac(DACDecoderConfiguration)
-
-    enum CodingKeys: String, CodingKey { case type, config }
-    static let supported = ["oobleck", "dac"]
-
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let type = try container.decode(String.self, forKey: .type)
-        switch type {
-        case "oobleck": self = .oobleck(try container.decode(OobleckDecoderConfiguration.self, forKey: .config))
-        case "dac": self = .dac(try container.decode(DACDecoderConfiguration.self, forKey: .config))
-        default: throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.type]), value: type, supported: Self.supported)
-        }
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        switch self {
-        case .oobleck(let configuration): try container.encode("oobleck", forKey: .type); try container.encode(configuration, forKey: .config)
-        case .dac(let configuration): try container.encode("dac", forKey: .type); try container.encode(configuration, forKey: .config)
-        }
-    }
-}
+/// The `encoder` entry of an autoencoder config.
+public typealias EncoderSpecification = AutoencoderPartSpecification<OobleckEncoderConfiguration, DACEncoderConfiguration>
+/// The `decoder` entry of an autoencoder config.
+public typealias DecoderSpecification = AutoencoderPartSpecification<OobleckDecoderConfiguration, DACDecoderConfiguration>
 
 /// `{"type": "vae"}`; the only continuous bottleneck the diffusion models use.
 public struct BottleneckSpecification: Codable, Sendable, Equatable {
