@@ -91,6 +91,9 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let interrupt = InterruptFlag.install()
+            if model == "models/default" && !FileManager.default.fileExists(atPath: "models/default/model.safetensors") {
+                throw ValidationError("no default model is installed yet (models/default has no weights): pass -m MODEL_DIR, a stable-audio-tools model folder")
+            }
             let pipeline = try TextToAudioPipeline(modelPath: model, textEncoderDirectory: textEncoder)
             if let batch {
                 try runBatch(pipeline: pipeline, listPath: batch, interrupt: interrupt)
