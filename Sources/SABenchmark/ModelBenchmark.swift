@@ -51,7 +51,7 @@ func runModelBenchmark(_ arguments: [String]) throws {
                 : "shape \(output.shape) vs \(expected.shape)"
         }
         let torch = torchTimes[key]
-        let nonFinite = output.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        let nonFinite = output.nonFiniteCount
         let countText = grouped(parameters)
         var line = name.padding(toLength: 44, withPad: " ", startingAt: 0)
         line += String(repeating: " ", count: max(1, 12 - countText.count)) + countText

@@ -21,11 +21,17 @@ struct AudioOutputOptions: ParsableArguments {
     @Flag(help: "Replace the output file if it exists.")
     var overwrite = false
 
-    var container: Container {
-        format ?? (output.lowercased().hasSuffix(".flac") ? .flac : .wav)
+    var container: Container { Self.container(format: format, output: output) }
+    var fileFormat: AudioFileFormat { Self.fileFormat(container: container, bitDepth: bitDepth) }
+
+    func validate() throws { try Self.checkCombination(container: container, bitDepth: bitDepth) }
+
+    /// The container: `--format` when given, else from the output's extension (.flac), else WAV.
+    static func container(format: Container?, output: String?) -> Container {
+        format ?? (output?.lowercased().hasSuffix(".flac") == true ? .flac : .wav)
     }
 
-    var fileFormat: AudioFileFormat {
+    static func fileFormat(container: Container, bitDepth: BitDepth) -> AudioFileFormat {
         let encoding: AudioSampleEncoding
         switch bitDepth {
         case .pcm16: encoding = .pcm16
@@ -35,7 +41,7 @@ struct AudioOutputOptions: ParsableArguments {
         return container == .flac ? .flac(encoding) : .wav(encoding)
     }
 
-    func validate() throws {
+    static func checkCombination(container: Container, bitDepth: BitDepth) throws {
         if container == .flac && bitDepth == .float32 {
             throw ValidationError("FLAC stores at most 24-bit PCM: use --bit-depth 16 or 24, or --format wav")
         }

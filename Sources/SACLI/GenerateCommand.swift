@@ -72,9 +72,7 @@ struct GenerateCommand: ParsableCommand {
             guard outDir != nil else { throw ValidationError("--batch needs --out-dir") }
         }
         if let prompt, prompt.contains("\u{FFFD}") { throw ValidationError("the prompt is not valid UTF-8") }
-        if (format == .flac || output?.lowercased().hasSuffix(".flac") == true) && bitDepth == .float32 {
-            throw ValidationError("FLAC stores at most 24-bit PCM: use --bit-depth 16 or 24")
-        }
+        try AudioOutputOptions.checkCombination(container: AudioOutputOptions.container(format: format, output: output), bitDepth: bitDepth)
         if let loudness, !(loudness.isFinite && loudness < 0 && loudness > -70) { throw ValidationError("--loudness must be between -70 and 0 LUFS") }
         _ = try parsedInterval()
     }
@@ -154,9 +152,9 @@ struct GenerateCommand: ParsableCommand {
     func write(_ result: GenerationResult, configuration: GenerationConfiguration, pipeline: TextToAudioPipeline, to path: String) throws {
         var audio = result.audio
         if let loudness { audio = try Self.normalize(audio, toLoudness: loudness) }
-        let options = try AudioOutputOptions.parse(["-o", path, "--bit-depth", bitDepth.rawValue] + (format.map { ["--format", $0.rawValue] } ?? []))
         let settings = Self.settingsDescription(result, configuration: configuration, modelPath: pipeline.modelPath)
-        try AudioFile.write(audio, to: path, format: options.fileFormat,
+        let fileFormat = AudioOutputOptions.fileFormat(container: AudioOutputOptions.container(format: format, output: path), bitDepth: bitDepth)
+        try AudioFile.write(audio, to: path, format: fileFormat,
                             metadata: AudioMetadata(title: configuration.prompt, comment: settings, software: "stable-audio-swift \(StableAudioVersion.string)"))
     }
 

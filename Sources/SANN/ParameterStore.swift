@@ -96,7 +96,7 @@ public final class ParameterStore: @unchecked Sendable {
         if let expected, tensor.shape != expected {
             throw WeightLoadingError.shapeMismatch(key: key, expected: expected, actual: tensor.shape, source: sourceName)
         }
-        let nonFinite = tensor.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        let nonFinite = tensor.nonFiniteCount
         if nonFinite > 0 { throw WeightLoadingError.nonFinite(key: key, count: nonFinite, source: sourceName) }
         lock.locked { _ = used.insert(key) }
         return tensor

@@ -35,16 +35,7 @@ public struct LatentCodec: Sendable {
 
     /// Encodes an audio file; returns latents `[1, D, L]` and the metadata for a latent file.
     public func encode(audioPath: String) throws -> (latents: Tensor, metadata: [String: String]) {
-        let (audio, _) = try AudioFile.read(audioPath)
-        guard audio.sampleRate == sampleRate else {
-            throw PipelineError("\(audioPath): sample rate \(audio.sampleRate) Hz, but the model expects \(sampleRate) Hz (convert it first, e.g. `sox in.wav -r \(sampleRate) out.wav`)")
-        }
-        guard audio.channelCount == autoencoder.audioChannels else {
-            throw PipelineError("\(audioPath): \(audio.channelCount) channel(s), but the model expects \(autoencoder.audioChannels)")
-        }
-        guard audio.frameCount > 0 else { throw PipelineError("\(audioPath): no audio frames") }
-        let nonFinite = audio.samples.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
-        guard nonFinite == 0 else { throw PipelineError("\(audioPath): \(nonFinite) NaN or infinite samples") }
+        let audio = try AudioInput.read(audioPath, sampleRate: sampleRate, channelCount: autoencoder.audioChannels)
         var latents = autoencoder.encode(audio.samples.expandingDimension(at: 0))
         if scale != 1 { latents = latents / scale }
         let metadata = [
@@ -73,7 +64,7 @@ public struct LatentCodec: Sendable {
         guard latents.rank == 3, latents.shape[1] == autoencoder.latentChannels, latents.shape[2] > 0 else {
             throw PipelineError("\(latentPath): latents have shape \(latents.shape), but this model decodes [batch, \(autoencoder.latentChannels), frames]")
         }
-        let nonFinite = latents.scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        let nonFinite = latents.nonFiniteCount
         guard nonFinite == 0 else { throw PipelineError("\(latentPath): latents hold \(nonFinite) NaN or infinite values") }
         if let rate = file.metadata["sample_rate"].flatMap(Int.init), rate != sampleRate {
             throw PipelineError("\(latentPath): latents were made for \(rate) Hz, this model works at \(sampleRate) Hz")

@@ -69,24 +69,19 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         }
         let conditioningStart = elapsed()
         let model = self.model
-        let item: [String: ConditioningValue] = ["prompt": .text(configuration.prompt), "seconds_start": .number(0),
-                                                 "seconds_total": .number(configuration.seconds)]
-        let inputs = try model.condition([item].map(Self.aliasPrompt(model: model)))
-        let negative = try configuration.negativePrompt.map { negativePrompt -> ConditioningInputs in
-            var negativeItem = item
-            negativeItem["prompt"] = .text(negativePrompt)
-            return try model.condition([negativeItem].map(Self.aliasPrompt(model: model)))
-        }
+        let windowLatents = model.configuration.sampleSize.map { $0 / model.pretransform.downsamplingRatio }
+        let continues = windowLatents.map { latentFrames > $0 } ?? false
+        // One window: condition once here. Continuation conditions each window on its own start time.
+        let (inputs, negative) = continues ? (ConditioningInputs(), nil) : try conditioning(configuration, secondsStart: 0)
         let conditioningSeconds = elapsed() - conditioningStart
 
         // 2–3. Sampling, one window or several
         let samplingStart = elapsed()
         var noise = SeededNoiseSource(seed: seed)
         let latents: Tensor
-        let windowLatents = model.configuration.sampleSize.map { $0 / model.pretransform.downsamplingRatio }
-        if let windowLatents, latentFrames > windowLatents {
+        if continues, let windowLatents {
             latents = try continuation(configuration, settings: settings, totalLatents: latentFrames, windowLatents: windowLatents,
-                                       noise: &noise, negativePrompt: configuration.negativePrompt, elapsed: elapsed, progress: progress)
+                                       noise: &noise, elapsed: elapsed, progress: progress)
         } else {
             var initLatents: Tensor? = nil
             if let initPath = configuration.initAudioPath { initLatents = try encodeInitAudio(initPath, frames: frames, latentFrames: latentFrames) }
@@ -156,7 +151,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
     /// those were sampled knowing the pinned context. The last window is shortened to what remains (rounded up to
     /// the multiple). Memory stays at one window plus the (small) latent track; decoding is chunked.
     func continuation(_ configuration: GenerationConfiguration, settings: Settings, totalLatents: Int, windowLatents: Int,
-                      noise: inout SeededNoiseSource, negativePrompt: String?, elapsed: () -> Double,
+                      noise: inout SeededNoiseSource, elapsed: () -> Double,
                       progress: (PipelineProgress) -> Bool) throws -> Tensor {
         let multiple = model.latentLengthMultiple
         let overlap = max(multiple, (windowLatents / 4) / multiple * multiple)
@@ -168,14 +163,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         while track.shape[2] < totalLatents {
             let remaining = totalLatents - start
             let length = min(windowLatents, max(multiple, (remaining + multiple - 1) / multiple * multiple))
-            let item: [String: ConditioningValue] = ["prompt": .text(configuration.prompt), "seconds_start": .number(Double(start) * secondsPerLatent),
-                                                     "seconds_total": .number(configuration.seconds)]
-            let inputs = try model.condition([item].map(Self.aliasPrompt(model: model)))
-            let negative = try negativePrompt.map { text -> ConditioningInputs in
-                var negativeItem = item
-                negativeItem["prompt"] = .text(text)
-                return try model.condition([negativeItem].map(Self.aliasPrompt(model: model)))
-            }
+            let (inputs, negative) = try conditioning(configuration, secondsStart: Double(start) * secondsPerLatent)
             let known = start == 0 ? nil : track.slice(axis: 2, start..<min(track.shape[2], start + overlap))
             let window = try sampleWindow(configuration, settings: settings, latentFrames: length, inputs: inputs, negative: negative,
                                           initLatents: nil, known: known, noise: &noise, elapsed: elapsed, progress: progress)
@@ -234,23 +222,21 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         return settings
     }
 
-    /// Uses the prompt under whatever id the model's text conditioner has (SAT configs call it "prompt").
-    static func aliasPrompt(model: ConditionedDiffusionModel) -> ([String: ConditioningValue]) -> [String: ConditioningValue] {
+    /// The assembled conditioning for the prompt (and the negative prompt, when set) at `secondsStart`, with
+    /// `seconds_total` = the whole clip. The prompt is given to every text conditioner, whatever its id.
+    func conditioning(_ configuration: GenerationConfiguration, secondsStart: Double) throws -> (ConditioningInputs, ConditioningInputs?) {
         let textIDs = model.conditioning.conditioners.filter(\.isText).map(\.id)
-        return { item in
-            var result = item
-            for id in textIDs where result[id] == nil { result[id] = item["prompt"] }
-            return result
+        func inputs(prompt: String) throws -> ConditioningInputs {
+            var item: [String: ConditioningValue] = ["seconds_start": .number(secondsStart), "seconds_total": .number(configuration.seconds)]
+            for id in textIDs { item[id] = .text(prompt) }
+            return try model.condition([item])
         }
+        return (try inputs(prompt: configuration.prompt), try configuration.negativePrompt.map { try inputs(prompt: $0) })
     }
 
     /// Encodes init audio (posterior mean) to `latentFrames` latents, padding or cropping the audio to `frames` first.
     func encodeInitAudio(_ path: String, frames: Int, latentFrames: Int) throws -> Tensor {
-        let (audio, _) = try AudioFile.read(path)
-        guard audio.sampleRate == sampleRate else {
-            throw PipelineError("\(path): sample rate \(audio.sampleRate) Hz, the model needs \(sampleRate) Hz")
-        }
-        guard audio.channelCount == audioChannels else { throw PipelineError("\(path): \(audio.channelCount) channel(s), the model needs \(audioChannels)") }
+        let audio = try AudioInput.read(path, sampleRate: sampleRate, channelCount: audioChannels)
         let ratio = model.pretransform.downsamplingRatio
         let target = latentFrames * ratio
         var samples = audio.samples

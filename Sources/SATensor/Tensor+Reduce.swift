@@ -54,6 +54,9 @@ extension Tensor {
     /// Sum of all elements, in Float64.
     public func sumAll() -> Double { scalars.reduce(0.0) { $0 + Double($1) } }
 
+    /// How many elements are NaN or infinite.
+    public var nonFiniteCount: Int { scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
+
     /// Largest absolute element (0 for an empty tensor).
     public func maximumAbsolute() -> Float { scalars.reduce(0) { Swift.max($0, Swift.abs($1)) } }
 

@@ -55,10 +55,7 @@ import Testing
     // MARK: Bad input
 
     static func tensors(_ name: String) throws -> [String: Tensor] {
-        let file = try SafeTensorsFile(path: "\(resources)/\(name)/model.safetensors")
-        var result: [String: Tensor] = [:]
-        for key in file.names { result[key] = try file.tensor(named: key) }
-        return result
+        try SafeTensorsFile(path: "\(resources)/\(name)/model.safetensors").tensors()
     }
 
     static func configuration(_ name: String) throws -> AutoencoderConfiguration {

@@ -17,8 +17,7 @@ import Testing
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(file.metadata["cases"]!.utf8)) as? [String: [String: Any]])
         let configuration = try #require(cases[id])
         let values = try #require(configuration["values_python"] as? [NSNumber]).map(\.doubleValue)
-        let store = ParameterStore(tensors: try Dictionary(uniqueKeysWithValues: file.names.filter { $0.hasPrefix("conditioners.\(id).") }
-            .map { ($0, try file.tensor(named: $0)) }), sourceName: "conditioners")
+        let store = ParameterStore(tensors: try file.tensors { $0.hasPrefix("conditioners.\(id).") }, sourceName: "conditioners")
         let scope = store.scope("conditioners.\(id)")
         let outputDimension = (configuration["output_dim"] as! NSNumber).intValue
         let minimum = (configuration["min_val"] as! NSNumber), maximum = (configuration["max_val"] as! NSNumber)

@@ -15,9 +15,7 @@ import Testing
     @Test func forwardAndGuidanceMatch() throws {
         let file = try SafeTensorsFile(path: Self.path)
         let configuration = try JSONDecoder().decode(DiTConfiguration.self, from: Data(file.metadata["config"]!.utf8))
-        var tensors: [String: Tensor] = [:]
-        for key in file.names where !key.hasPrefix("in.") && !key.hasPrefix("out.") { tensors[key] = try file.tensor(named: key) }
-        let store = ParameterStore(tensors: tensors, sourceName: "dit.safetensors")
+        let store = ParameterStore(tensors: try file.fixtureWeights(), sourceName: "dit.safetensors")
         let model = try DiffusionTransformer(store.root, configuration: configuration)
         try store.verifyAllUsed()
 

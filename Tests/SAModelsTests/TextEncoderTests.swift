@@ -308,10 +308,7 @@ import Testing
         let directory = try Self.huggingFaceFolder(withWeights: false)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let source = try TextEncoderTests.fixture("t5_encoder_v1_0.safetensors")
-        var tensors = [String: Tensor]()
-        for name in source.names where !name.hasPrefix("in.") && !name.hasPrefix("out.") {
-            tensors["conditioner.conditioners.prompt.model.\(name)"] = try source.tensor(named: name)
-        }
+        let tensors = Dictionary(uniqueKeysWithValues: try source.fixtureWeights().map { ("conditioner.conditioners.prompt.model.\($0.key)", $0.value) })
         let checkpoint = ParameterStore(tensors: tensors)
         let fixture = try TextEncoderTests.fixture("t5_conditioner.safetensors")
         let (texts, maxLength) = try TextEncoderTests.textsAndMaxLength(fixture)
@@ -337,8 +334,7 @@ import Testing
     @Test func missingOrMismatchedWeightsAreErrors() throws {
         let source = try TextEncoderTests.fixture("t5_encoder_v1_0.safetensors")
         let configuration = try T5Configuration(json: Data(try #require(source.metadata["config"]).utf8))
-        var tensors = [String: Tensor]()
-        for name in source.names where !name.hasPrefix("in.") && !name.hasPrefix("out.") { tensors[name] = try source.tensor(named: name) }
+        let tensors = try source.fixtureWeights()
 
         var missing = tensors
         missing["encoder.block.1.layer.1.DenseReluDense.wo.weight"] = nil

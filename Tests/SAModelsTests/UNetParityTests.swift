@@ -21,10 +21,7 @@ import Testing
         init() throws {
             file = try SafeTensorsFile(path: UNetParityTests.path)
             let configuration = try JSONDecoder().decode(UNetConfiguration.self, from: Data(file.metadata["config"]!.utf8))
-            let weights = file.names.filter { !$0.hasPrefix("in.") && !$0.hasPrefix("out.") }
-            var tensors: [String: Tensor] = [:]
-            for key in weights { tensors[key] = try file.tensor(named: key) }
-            let store = ParameterStore(tensors: tensors, sourceName: "unet.safetensors")
+            let store = ParameterStore(tensors: try file.fixtureWeights(), sourceName: "unet.safetensors")
             model = try UNet1D(store.root, configuration: configuration)
             try store.verifyAllUsed()
             x = try file.tensor(named: "in.x")

@@ -71,3 +71,17 @@ extension Dictionary where Key == String, Value == Any {
         return fallback
     }
 }
+
+extension SafeTensorsFile {
+    /// Every tensor whose name passes `include`, read as Float32 and keyed by name.
+    public func tensors(where include: (String) -> Bool = { _ in true }) throws -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for name in names where include(name) { result[name] = try tensor(named: name) }
+        return result
+    }
+
+    /// The weights of a component fixture: everything except its `in.*` inputs and `out.*` outputs.
+    public func fixtureWeights() throws -> [String: Tensor] {
+        try tensors { !$0.hasPrefix("in.") && !$0.hasPrefix("out.") }
+    }
+}

@@ -81,7 +81,7 @@ public struct DiffusionTransformer: Sendable {
 
     /// One forward pass without guidance.
     public func forward(_ input: Tensor, time: [Float], context: Tensor?, globalCondition: Tensor?) -> Tensor {
-        let batch = input.shape[0], length = input.shape[2]
+        let length = input.shape[2]
         let embeddedContext = conditionEmbed.flatMap { layers in context.map { layers.1(layers.0($0).silu()) } }
         var global = timestepEmbed.1(timestepEmbed.0(timestepFeatures(time)).silu())
         if let globalEmbed, let globalCondition { global = globalEmbed.1(globalEmbed.0(globalCondition).silu()) + global }
@@ -90,7 +90,6 @@ public struct DiffusionTransformer: Sendable {
         let rotary = RotaryTables(inverseFrequencies: inverseFrequencies, positions: length + 1)
         for block in blocks { h = block(h, context: embeddedContext, rotary: rotary) }
         let out = projectOut(h).transposed(1, 2).slice(axis: 2, 1..<(length + 1))  // [B, C, L]
-        _ = batch
         return postprocess(out) + out
     }
 
