@@ -2,7 +2,7 @@
 # Runs a command with every other heavy process (helpers' Python, other Swift builds, fluidsynth) paused,
 # including processes that start while it runs; resumes them all afterwards. Processes whose command line
 # matches $QUIET_EXEMPT (a regex) are left running (e.g. the benchmark's own children).
-PATTERN='/work/venv[^/]*/bin/python|swift-frontend|swift-build|swift-test|swiftc|fluidsynth'
+PATTERN='python|swift-frontend|swift-build|swift-test|swiftc|fluidsynth|PackageTests|xctest|stable-audio '
 STOPPED=/tmp/quiet-stopped.$$
 : > $STOPPED
 pause_all() {

@@ -120,13 +120,16 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         var x = noise.draw(shape: shape) * Float(sigmas[0])
         if let initLatents { x = initLatents + x }
         if let known { x.paste(known + x.slice(axis: 2, 0..<known.shape[2]), axis: 2, at: 0) }
-        let model = self.model
         let interval = configuration.guidanceInterval
+        // Conditioning-only work (the U-Net's cross-attention keys and values) is done once for all steps.
+        let guided = model.velocityFunction(inputs: inputs, guidanceScale: settings.guidanceScale, rescale: settings.guidanceRescale,
+                                            negative: negative)
+        let unguided = settings.guidanceScale == 1 || (interval.lowerBound <= 0 && interval.upperBound >= 1)  // σ_v ∈ [0, 1]
+            ? guided : model.velocityFunction(inputs: inputs, guidanceScale: 1, rescale: settings.guidanceRescale, negative: negative)
         let denoiser = VDenoiser { x, time in
             // σ_v = sin(tπ/2) of the first item decides whether guidance applies (as SAT's DiT does).
             let sigmaV = sin(Double(time[0]) * Double.pi / 2)
-            let scale = interval.contains(sigmaV) ? settings.guidanceScale : 1
-            return model.velocity(x, time: time, inputs: inputs, guidanceScale: scale, rescale: settings.guidanceRescale, negative: negative)
+            return interval.contains(sigmaV) ? guided(x, time) : unguided(x, time)
         }
         var cancelled = false
         let result = try settings.sampler.makeSampler().sample(x, sigmas: sigmas, denoise: { x, sigma in

@@ -14,7 +14,7 @@ extension Tensor {
     public func silu() -> Tensor { applying(SiLUOperation()) }
 
     /// Exact GELU: x · ½(1 + erf(x/√2)), as `torch.nn.GELU()` (approximate="none").
-    public func gelu() -> Tensor { map { Activation.gelu($0) } }
+    public func gelu() -> Tensor { applying(GELUOperation()) }
 
     /// GELU with the tanh approximation: ½x(1 + tanh(√(2/π)(x + 0.044715x³))), as `GELU(approximate="tanh")`
     /// and Hugging Face's "gelu_new" (used by T5 v1.1's gated feed-forward).
@@ -77,7 +77,7 @@ public enum Activation {
     @inlinable public static func sigmoid(_ x: Float) -> Float { 1 / (1 + VectorMath.exponential(-x)) }
     @inlinable public static func silu(_ x: Float) -> Float { x / (1 + VectorMath.exponential(-x)) }
     /// GELU(x) = x · ½(1 + erf(x / √2))
-    @inlinable public static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + Glibc.erff(x * 0.70710678118654752)) }
+    @inlinable public static func gelu(_ x: Float) -> Float { 0.5 * x * (1 + VectorMath.errorFunction(x * 0.70710678118654752)) }
     /// GELU_tanh(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
     @inlinable public static func geluTanh(_ x: Float) -> Float {
         0.5 * x * (1 + Glibc.tanhf(0.79788456080286536 * (x + 0.044715 * x * x * x)))
@@ -90,6 +90,12 @@ public enum Activation {
 public struct SigmoidOperation: UnaryElementwiseOperation {
     @inlinable public init() {}
     @inlinable public func apply(_ x: Float) -> Float { Activation.sigmoid(x) }
+}
+
+/// GELU(x) = x · ½(1 + erf(x/√2)) as an elementwise operation (vectorized erf).
+public struct GELUOperation: UnaryElementwiseOperation {
+    @inlinable public init() {}
+    @inlinable public func apply(_ x: Float) -> Float { Activation.gelu(x) }
 }
 
 /// SiLU(x) = x · σ(x) as an elementwise operation (vectorized exp).

@@ -66,8 +66,7 @@ extension Tensor {
             let data = SendablePointer(buffer)
             ConcurrentWork.forEach(count / Swift.max(1, width), minimumRange: Swift.max(1, 16384 / Swift.max(1, width))) { row in
                 let x = data.base + row * width
-                var sumOfSquares = 0.0
-                for index in 0..<width { sumOfSquares += Double(x[index]) * Double(x[index]) }
+                let sumOfSquares = VectorMath.sumOfSquaredDeviations(x, count: width, center: 0)
                 let inverse = Float(1 / (sumOfSquares / Double(width) + Double(epsilon)).squareRoot())
                 for index in 0..<width { x[index] = x[index] * inverse * (gamma?[index] ?? 1) }
             }
@@ -75,18 +74,11 @@ extension Tensor {
         return result
     }
 
-    /// Mean and 1/√(biased variance + eps) of `count` contiguous values, accumulated in Float64.
+    /// Mean and 1/√(biased variance + eps) of `count` contiguous values, accumulated in Float64 (two passes).
     @inline(__always) static func meanAndInverseDeviation(_ values: UnsafeMutablePointer<Float>, count: Int,
                                                           epsilon: Float) -> (Float, Float) {
-        var sum = 0.0
-        for index in 0..<count { sum += Double(values[index]) }
-        let mean = sum / Double(count)
-        var squares = 0.0
-        for index in 0..<count {
-            let deviation = Double(values[index]) - mean
-            squares += deviation * deviation
-        }
-        let variance = squares / Double(count)
+        let mean = VectorMath.sumInDouble(values, count: count) / Double(count)
+        let variance = VectorMath.sumOfSquaredDeviations(values, count: count, center: mean) / Double(count)
         return (Float(mean), Float(1 / (variance + Double(epsilon)).squareRoot()))
     }
 }

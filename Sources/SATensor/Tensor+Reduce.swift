@@ -77,15 +77,12 @@ extension Tensor {
         }
     }
 
-    /// softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x), in place.
+    /// softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x), in place (max and Σ by `VectorMath`'s lane reductions).
     @inline(__always) static func softmaxRow(_ row: UnsafeMutablePointer<Float>, length: Int) {
-        var largest = -Float.infinity
-        for index in 0..<length { largest = Swift.max(largest, row[index]) }
+        var largest = VectorMath.maximum(row, count: length)
         if largest == -.infinity { largest = 0 }
         for index in 0..<length { row[index] = VectorMath.exponential(row[index] - largest) }
-        var total: Float = 0
-        for index in 0..<length { total += row[index] }
-        let inverse = 1 / total
+        let inverse = 1 / VectorMath.sum(row, count: length)
         for index in 0..<length { row[index] *= inverse }
     }
 }

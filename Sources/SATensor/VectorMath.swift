@@ -53,6 +53,78 @@ public enum VectorMath {
         return value < -87.3 ? 0 : result
     }
 
+    /// erf(x) by Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5·10⁻⁷), the formula PyTorch's vectorized CPU kernels use
+    /// for `erf` and hence for exact GELU. Branch-free, so loops over it vectorize:
+    ///
+    ///     t = 1 / (1 + p·|x|),  erf(x) = sign(x) · (1 − t(a₁ + t(a₂ + t(a₃ + t(a₄ + t·a₅)))) · e^(−x²))
+    @inline(__always) public static func errorFunction(_ x: Float) -> Float {
+        let magnitude = Swift.abs(x)
+        let t = 1 / (1 + 0.3275911 * magnitude)
+        let polynomial = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
+        let value = 1 - polynomial * exponential(-magnitude * magnitude)
+        return Float(bitPattern: value.bitPattern | (x.bitPattern & 0x8000_0000))
+    }
+
+    /// Largest of `count` floats (−∞ when empty). Sixteen running maxima (lane i takes elements ≡ i mod 16), then
+    /// the tail: the order of comparisons depends only on `count`.
+    @inline(__always) public static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>(repeating: -.infinity)
+        var index = 0
+        while index + 16 <= count {
+            // `replace(with:where:)` compiles to compare-and-blend; `pointwiseMax` and `Swift.max` compile to per-lane
+            // branches (measured 100× slower on a 432-float row).
+            let values = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
+            lanes.replace(with: values, where: values .> lanes)
+            index += 16
+        }
+        var largest = lanes.max()
+        while index < count { largest = Swift.max(largest, x[index]); index += 1 }
+        return largest
+    }
+
+    /// Σ x over `count` floats in Float32: sixteen partial sums (lane i sums elements ≡ i mod 16) added pairwise,
+    /// then the tail. The summation order depends only on `count`, so results are reproducible.
+    @inline(__always) public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var index = 0
+        while index + 16 <= count {
+            lanes += UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
+            index += 16
+        }
+        var total = lanes.sum()
+        while index < count { total += x[index]; index += 1 }
+        return total
+    }
+
+    /// Σ (x − center)² over `count` floats, accumulated in Float64 with eight partial sums (lane i takes elements
+    /// ≡ i mod 8), then the tail. With `center` 0 it is the sum of squares.
+    @inline(__always) public static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, count: Int, center: Double) -> Double {
+        var lanes = SIMD8<Double>()
+        let centers = SIMD8<Double>(repeating: center)
+        var index = 0
+        while index + 8 <= count {
+            let deviation = SIMD8<Double>(UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)) - centers
+            lanes += deviation * deviation
+            index += 8
+        }
+        var total = lanes.sum()
+        while index < count { total += (Double(x[index]) - center) * (Double(x[index]) - center); index += 1 }
+        return total
+    }
+
+    /// Σ x over `count` floats, accumulated in Float64 with eight partial sums (lane i takes elements ≡ i mod 8).
+    @inline(__always) public static func sumInDouble(_ x: UnsafePointer<Float>, count: Int) -> Double {
+        var lanes = SIMD8<Double>()
+        var index = 0
+        while index + 8 <= count {
+            lanes += SIMD8<Double>(UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self))
+            index += 8
+        }
+        var total = lanes.sum()
+        while index < count { total += Double(x[index]); index += 1 }
+        return total
+    }
+
     /// sin over a buffer: the vectorized kernel, then libm for the rare |x| > `sineLimit`.
     public static func sin(_ input: UnsafeBufferPointer<Float>, into output: UnsafeMutableBufferPointer<Float>) {
         let count = min(input.count, output.count)

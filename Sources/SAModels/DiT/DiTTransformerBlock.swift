@@ -59,11 +59,10 @@ struct DiTTransformerBlock: Sendable {
         let query = rotary.apply(qkv[0].splittingHeads(headCount)), key = rotary.apply(qkv[1].splittingHeads(headCount))
         h = h + selfOut(Tensor.scaledDotProductAttention(query: query, key: key, value: qkv[2].splittingHeads(headCount)).mergingHeads())
         if let crossNorm, let crossQuery, let crossKeyValue, let crossOut, let context {
-            let kv = crossKeyValue(context).chunked(2, axis: 2)
-            let kvHeads = kv[0].shape[2] / headDimension
-            let attended = Tensor.scaledDotProductAttention(query: crossQuery(crossNorm(h)).splittingHeads(headCount),
-                                                            key: kv[0].splittingHeads(kvHeads), value: kv[1].splittingHeads(kvHeads))
-            h = h + crossOut(attended.mergingHeads())
+            let keyValue = crossKeyValue(context)  // [B, M, 2·Hkv·D]: keys, then values
+            let inner = keyValue.shape[2] / 2
+            h = h + crossOut(Tensor.tokenMajorAttention(query: crossQuery(crossNorm(h)), key: keyValue, value: keyValue, valueChannelStart: inner,
+                                                        headCount: headCount, keyValueHeadCount: inner / headDimension))
         }
         let projected = feedForwardIn(feedForwardNorm(h)).chunked(2, axis: 2)
         return h + feedForwardOut(projected[0] * projected[1].silu())

@@ -150,18 +150,35 @@ public struct ConditionedDiffusionModel: Sendable {
     /// guidance as the backbone's SAT forward does it (`negative`: the assembled negative-prompt conditioning).
     public func velocity(_ x: Tensor, time: [Float], inputs: ConditioningInputs, guidanceScale: Float = 1, rescale: Float = 0,
                          negative: ConditioningInputs? = nil, guidanceInterval: ClosedRange<Float> = 0...1) -> Tensor {
+        velocityFunction(inputs: inputs, guidanceScale: guidanceScale, rescale: rescale, negative: negative,
+                         guidanceInterval: guidanceInterval)(x, time)
+    }
+
+    /// `velocity` with the conditioning fixed, for a sampler's steps: work that depends only on the conditioning
+    /// (the U-Net's cross-attention keys and values) is done once, here, instead of at every step. Same results
+    /// as `velocity`. The returned function takes latents `[B, C, L]` of the conditioning's batch size and times `[B]`.
+    public func velocityFunction(inputs: ConditioningInputs, guidanceScale: Float = 1, rescale: Float = 0,
+                                 negative: ConditioningInputs? = nil,
+                                 guidanceInterval: ClosedRange<Float> = 0...1) -> @Sendable (Tensor, [Float]) -> Tensor {
         let guidance = ClassifierFreeGuidance(scale: guidanceScale, rescale: rescale, negativeEmbedding: negative?.crossAttention,
                                               negativeMask: negative?.crossAttentionMask)
         switch backbone {
         case .unet(let unet):
             guard let embedding = inputs.crossAttention else {
-                return unet.forward(x, time: time, embedding: Tensor(zeros: [x.shape[0], 0, unet.configuration.contextEmbeddingFeatures]),
-                                    mask: nil, features: inputs.global)
+                let global = inputs.global
+                return { x, time in
+                    unet.forward(x, time: time, embedding: Tensor(zeros: [x.shape[0], 0, unet.configuration.contextEmbeddingFeatures]),
+                                 mask: nil, features: global)
+                }
             }
-            return unet(x, time: time, embedding: embedding, mask: inputs.crossAttentionMask, features: inputs.global, guidance: guidance)
+            let context = unet.guidedContext(embedding: embedding, mask: inputs.crossAttentionMask, guidance: guidance)
+            let global = inputs.global
+            return { x, time in unet.guidedForward(x, time: time, context: context, features: global, guidance: guidance) }
         case .dit(let dit):
-            return dit(x, time: time, context: inputs.crossAttention, globalCondition: inputs.global, guidance: guidance,
-                       guidanceInterval: guidanceInterval)
+            return { x, time in
+                dit(x, time: time, context: inputs.crossAttention, globalCondition: inputs.global, guidance: guidance,
+                    guidanceInterval: guidanceInterval)
+            }
         }
     }
 }

@@ -129,13 +129,28 @@ public struct UNet1D: Sendable {
         return mappingLayers.1(mappingLayers.0(total).gelu()).gelu()
     }
 
+    /// Projects a context `[B, N, D]` with mask `[B, N]` for every transformer block's cross-attention.
+    public func projectContext(embedding: Tensor, mask: Tensor?) -> UNetContextProjection {
+        func keyValues(_ transformer: UNetTransformer?) -> [Tensor?] {
+            transformer?.contextKeyValues(context: embedding, mask: mask) ?? []
+        }
+        return UNetContextProjection(downsamples: downsamples.map { keyValues($0.transformer) }, bottleneck: keyValues(bottleneckTransformer),
+                                     upsamples: upsamples.map { keyValues($0.transformer) }, batch: embedding.shape[0])
+    }
+
     /// One forward pass without guidance: `x` `[B, C, L]`, `time` `[B]`, `embedding` `[B, N, D]`, `mask` `[B, N]`.
     public func forward(_ input: Tensor, time: [Float], embedding: Tensor, mask: Tensor?, features: Tensor? = nil) -> Tensor {
+        forward(input, time: time, context: projectContext(embedding: embedding, mask: mask), features: features)
+    }
+
+    /// One forward pass without guidance on a projected context (`projectContext`) of the same batch size.
+    public func forward(_ input: Tensor, time: [Float], context: UNetContextProjection, features: Tensor? = nil) -> Tensor {
         precondition(input.shape[2] % lengthMultiple == 0, "U-Net input length \(input.shape[2]) must be a multiple of \(lengthMultiple)")
+        precondition(input.shape[0] == context.batch, "U-Net input batch \(input.shape[0]) differs from the context's \(context.batch)")
         let mapping = mapping(time: time, features: features)
         var x = toIn(input, mapping: mapping)
         var skips: [[Tensor]] = [[x]]
-        for level in downsamples {
+        for (level, keyValues) in zip(downsamples, context.downsamples) {
             x = level.downsample(x)
             var levelSkips: [Tensor] = []
             for block in level.blocks {
@@ -143,22 +158,22 @@ public struct UNet1D: Sendable {
                 levelSkips.append(x)
             }
             if let transformer = level.transformer {
-                x = transformer(x, context: embedding, mask: mask)
+                x = transformer(x, contextKeyValues: keyValues)
                 levelSkips.append(x)
             }
             skips.append(levelSkips)
         }
         x = bottleneckPre(x, mapping: mapping)
-        if let bottleneckTransformer { x = bottleneckTransformer(x, context: embedding, mask: mask) }
+        if let bottleneckTransformer { x = bottleneckTransformer(x, contextKeyValues: context.bottleneck) }
         x = bottleneckPost(x, mapping: mapping)
         let skipScale: Float = configuration.useSkipScale ? 0.70710678118654752 : 1  // 2^−½
-        for level in upsamples {
+        for (level, keyValues) in zip(upsamples, context.upsamples) {
             var levelSkips = skips.removeLast()
             for block in level.blocks {
                 let skip = levelSkips.removeLast()
                 x = block(Tensor.concatenate([x, skipScale == 1 ? skip : skip * skipScale], axis: 1), mapping: mapping)
             }
-            if let transformer = level.transformer { x = transformer(x, context: embedding, mask: mask) }
+            if let transformer = level.transformer { x = transformer(x, contextKeyValues: keyValues) }
             x = level.upsampleConvolution?(x) ?? level.upsampleTransposed!(x)
         }
         x = x + skips.removeLast()[0]
@@ -172,12 +187,12 @@ public struct UNet1D: Sendable {
         return Tensor.concatenate([Tensor](repeating: rows, count: batch), axis: 0)
     }
 
-    /// A guided forward pass as `UNetCFG1d.forward(batch_cfg=True)`; `guidance.scale == 1` runs a plain pass.
-    public func callAsFunction(_ input: Tensor, time: [Float], embedding: Tensor, mask: Tensor?, features: Tensor? = nil,
-                               guidance: ClassifierFreeGuidance) -> Tensor {
-        guard guidance.scale != 1 else { return forward(input, time: time, embedding: embedding, mask: mask, features: features) }
-        let batch = input.shape[0]
-        let fixed = nullEmbedding(batch: batch, length: embedding.shape[1])
+    /// The projected context of a guided pass: the conditional embedding, then the null condition (the learned
+    /// fixed embedding, or the negative prompt where its mask is set), as one batch of 2B; with `guidance.scale`
+    /// 1, just the conditional embedding.
+    public func guidedContext(embedding: Tensor, mask: Tensor?, guidance: ClassifierFreeGuidance) -> UNetContextProjection {
+        guard guidance.scale != 1 else { return projectContext(embedding: embedding, mask: mask) }
+        let fixed = nullEmbedding(batch: embedding.shape[0], length: embedding.shape[1])
         var unconditional = fixed
         if let negative = guidance.negativeEmbedding {
             // where(negative_mask, negative, fixed_embedding)
@@ -186,11 +201,25 @@ public struct UNet1D: Sendable {
                 return negative * keep + fixed * (1 - keep)
             } ?? negative
         }
-        let doubled = forward(Tensor.concatenate([input, input], axis: 0), time: time + time,
-                              embedding: Tensor.concatenate([embedding, unconditional], axis: 0),
-                              mask: mask.map { Tensor.concatenate([$0, $0], axis: 0) },
+        return projectContext(embedding: Tensor.concatenate([embedding, unconditional], axis: 0),
+                              mask: mask.map { Tensor.concatenate([$0, $0], axis: 0) })
+    }
+
+    /// A guided forward pass as `UNetCFG1d.forward(batch_cfg=True)` on a context from `guidedContext` (the same
+    /// `guidance`); `guidance.scale == 1` runs a plain pass.
+    public func guidedForward(_ input: Tensor, time: [Float], context: UNetContextProjection, features: Tensor? = nil,
+                              guidance: ClassifierFreeGuidance) -> Tensor {
+        guard guidance.scale != 1 else { return forward(input, time: time, context: context, features: features) }
+        let doubled = forward(Tensor.concatenate([input, input], axis: 0), time: time + time, context: context,
                               features: features.map { Tensor.concatenate([$0, $0], axis: 0) })
         let halves = doubled.chunked(2, axis: 0)
         return guidance.combine(conditional: halves[0], unconditional: halves[1])
+    }
+
+    /// A guided forward pass as `UNetCFG1d.forward(batch_cfg=True)`; `guidance.scale == 1` runs a plain pass.
+    public func callAsFunction(_ input: Tensor, time: [Float], embedding: Tensor, mask: Tensor?, features: Tensor? = nil,
+                               guidance: ClassifierFreeGuidance) -> Tensor {
+        guidedForward(input, time: time, context: guidedContext(embedding: embedding, mask: mask, guidance: guidance),
+                      features: features, guidance: guidance)
     }
 }

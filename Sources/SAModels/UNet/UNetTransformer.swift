@@ -30,20 +30,20 @@ struct UNetTransformer: Sendable {
             self.headCount = headCount
         }
 
-        /// `x` `[B, N, C]`, `context` `[B, M, Cc]` (nil: self-attention), `mask` `[B, M]` of 0/1.
-        func callAsFunction(_ x: Tensor, context: Tensor? = nil, mask: Tensor? = nil) -> Tensor {
-            let normalized = norm(x)
-            let normalizedContext = contextNorm(context ?? x)
-            let kv = keyValue(normalizedContext).chunked(2, axis: 2)
-            var key = kv[0], value = kv[1]
-            if let mask {
-                let broadcastMask = mask.expandingDimension(at: 2)  // [B, M, 1]
-                key = key * broadcastMask
-                value = value * broadcastMask
-            }
-            let attended = Tensor.scaledDotProductAttention(query: query(normalized).splittingHeads(headCount),
-                                                            key: key.splittingHeads(headCount), value: value.splittingHeads(headCount))
-            return output(attended.mergingHeads())
+        /// Keys and values `[B, M, 2·H·D]` (keys, then values) of `context` `[B, M, Cc]`; a `mask` `[B, M]` of 0/1
+        /// zeroes the rows of masked tokens.
+        func keyValues(context: Tensor, mask: Tensor?) -> Tensor {
+            let keyValue = keyValue(contextNorm(context))
+            guard let mask else { return keyValue }
+            return keyValue * mask.expandingDimension(at: 2)  // [B, M, 1]
+        }
+
+        /// `x` `[B, N, C]` attending to precomputed `keyValues` (nil: self-attention, from `x`).
+        func callAsFunction(_ x: Tensor, keyValues: Tensor? = nil) -> Tensor {
+            let keyValue = keyValues ?? self.keyValues(context: x, mask: nil)
+            let inner = keyValue.shape[2] / 2
+            return output(Tensor.tokenMajorAttention(query: query(norm(x)), key: keyValue, value: keyValue, valueChannelStart: inner,
+                                                     headCount: headCount))
         }
     }
 
@@ -53,9 +53,9 @@ struct UNetTransformer: Sendable {
         let feedForwardIn: Linear
         let feedForwardOut: Linear
 
-        func callAsFunction(_ input: Tensor, context: Tensor?, mask: Tensor?) -> Tensor {
+        func callAsFunction(_ input: Tensor, contextKeyValues: Tensor?) -> Tensor {
             var x = attention(input) + input
-            if let crossAttention { x = crossAttention(x, context: context, mask: mask) + x }
+            if let crossAttention { x = crossAttention(x, keyValues: contextKeyValues) + x }
             return feedForwardOut(feedForwardIn(x).gelu()) + x
         }
     }
@@ -82,10 +82,19 @@ struct UNetTransformer: Sendable {
         outputProjection = try SameConvolution(scope.child("to_out").child(1), inChannels: channels, outChannels: channels, kernelSize: 1)
     }
 
-    /// `[B, C, T]` → `[B, C, T]`.
-    func callAsFunction(_ input: Tensor, context: Tensor?, mask: Tensor?) -> Tensor {
+    /// The cross-attention keys and values of every block for a context `[B, M, Cc]` and mask `[B, M]`: they
+    /// depend only on the conditioning, so a sampler computes them once and reuses them at every step.
+    func contextKeyValues(context: Tensor?, mask: Tensor?) -> [Tensor?] {
+        blocks.map { block in
+            guard let crossAttention = block.crossAttention, let context else { return nil }
+            return crossAttention.keyValues(context: context, mask: mask)
+        }
+    }
+
+    /// `[B, C, T]` → `[B, C, T]`, with `contextKeyValues` from `contextKeyValues(context:mask:)`.
+    func callAsFunction(_ input: Tensor, contextKeyValues: [Tensor?]) -> Tensor {
         var x = inputProjection(inputNorm(input)).transposed(1, 2)
-        for block in blocks { x = block(x, context: context, mask: mask) }
+        for (block, keyValues) in zip(blocks, contextKeyValues) { x = block(x, contextKeyValues: keyValues) }
         return outputProjection(x.transposed(1, 2))
     }
 }
