@@ -6,7 +6,7 @@ import SAMetrics
 ///
 /// - Every input file (FILES|DIRS) and every file of an audio `--set` / `--reference-set` is embedded once; each gets
 ///   its predicted family and that family's probability.
-/// - Files with a prompt (`prompt` for all, or a `AudioTextPromptList`) get `sfx_clap_mini_text_audio_cosine`,
+/// - Files with a prompt (`prompt` for all, or an `AudioTextPromptList`) get `sfx_clap_mini_text_audio_cosine`,
 ///   the cosine of the normalised audio and text embeddings. Prompts apply to the inputs and the generated set.
 /// - Audio directory sets get `sfx_clap_mini_frechet_distance` (SAMetrics' `FrechetDistance` on Gaussians fitted to
 ///   the audio embeddings, one row per file) and `sfx_clap_mini_kl` (SAMetrics' `ClassDistributionScore` on the

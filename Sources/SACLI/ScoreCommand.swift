@@ -123,7 +123,8 @@ struct ScoreCommand: ParsableCommand {
             if let json { try JSONReportWriter.write(report, to: json) }
             if let csv { try CSVReportWriter.write(report, to: csv) }
             if let html { try HTMLReportWriter.write(report, to: html) }
-            failed = report.failedFiles.count + report.errors.count + (report.audioText?.failureCount ?? 0)
+            let failedPaths = Set(report.failedFiles.map(\.path))
+            failed = report.failedFiles.count + report.errors.count + (report.audioText?.failureCount(excluding: failedPaths) ?? 0)
         }
         if failed > 0 {
             FileHandleOutput.standardError("stable-audio score: \(failed) file(s) or inputs could not be fully scored; see their error entries\n")

@@ -21,9 +21,13 @@ public struct AudioTextScore: Codable, Sendable, Equatable {
         files.first { $0.path == path && $0.group == group }
     }
 
-    /// Files for which a learned metric was asked (a prompt, or a set comparison) but could not be computed, plus set
-    /// and request errors: what `--strict` counts.
-    public var failureCount: Int {
-        files.filter { $0.error != nil && ($0.prompt != nil || $0.group != "input") }.count + (set?.errors.count ?? 0) + errors.count
+    /// Files for which a learned metric was asked (a prompt, or a set comparison) but could not be computed, plus
+    /// request errors: what `--strict` counts. Files in `alreadyFailed` (counted by the model-free report) and set
+    /// files (whose problems are also listed in `set.errors`) are counted once.
+    public func failureCount(excluding alreadyFailed: Set<String> = []) -> Int {
+        let inputs = files.filter { $0.group == "input" && $0.error != nil && $0.prompt != nil && !alreadyFailed.contains($0.path) }
+        let setFiles = files.filter { $0.group != "input" && $0.error != nil && !alreadyFailed.contains($0.path) }
+        let setMetrics = (set?.errors.count ?? 0) - files.filter { $0.group != "input" && $0.error != nil }.count
+        return inputs.count + setFiles.count + Swift.max(0, setMetrics) + errors.count
     }
 }

@@ -33,12 +33,14 @@ public enum TableReportWriter {
     static func audioTextSummary(_ score: AudioTextScore) -> [String] {
         let step = score.model.step.map { ", step \($0)" } ?? ""
         var lines = ["\(score.model.name)\(step), \(score.model.path):"]
-        if !score.files.isEmpty {
-            let nameWidth = Swift.min(48, Swift.max(4, score.files.map { $0.path.count }.max() ?? 4))
-            let familyWidth = Swift.max(6, score.files.compactMap { $0.family?.count }.max() ?? 6)
+        // Inputs, and set files with a prompt or a problem; the other set files are in the JSON/CSV/HTML reports.
+        let shown = score.files.filter { $0.group == "input" || $0.prompt != nil || $0.error != nil }
+        if !shown.isEmpty {
+            let nameWidth = Swift.min(48, Swift.max(4, shown.map { $0.path.count }.max() ?? 4))
+            let familyWidth = Swift.max(6, shown.compactMap { $0.family?.count }.max() ?? 6)
             lines.append(pad("file", nameWidth, left: true) + "  " + pad("group", 9, left: true) + "  " + pad("family", familyWidth, left: true)
                          + "  " + pad("p", 5) + "  " + pad("cosine", 7) + "  prompt")
-            for file in score.files {
+            for file in shown {
                 var name = file.path
                 if name.count > nameWidth { name = "…" + name.suffix(nameWidth - 1) }
                 var line = pad(name, nameWidth, left: true) + "  " + pad(file.group, 9, left: true) + "  "
@@ -53,6 +55,9 @@ public enum TableReportWriter {
                 if let error = file.error { lines.append(String(repeating: " ", count: nameWidth) + "  error: \(error)") }
             }
             lines.append("family/p: predicted family and its probability; cosine: sfx_clap_mini_text_audio_cosine of the file and its prompt.")
+        }
+        if shown.count < score.files.count {
+            lines.append("(\(score.files.count - shown.count) more set files without a prompt: their families are in the JSON, CSV and HTML reports)")
         }
         if let set = score.set {
             lines.append("set comparison on sfx-clap-mini audio embeddings: \(set.generatedPath) (generated, \(set.generatedFileCount) files) vs \(set.referencePath) (reference, \(set.referenceFileCount) files)")
