@@ -4,12 +4,14 @@
 // Module layers depend only downward:
 //   C shims (COpenBLAS, CSndFile, CFFTW3) → SATensor → SANN → SAModels → (SASampling → SAPipeline) → SACLI
 //   SAAudio needs SATensor + CSndFile; SAMetrics needs SATensor + SAAudio + CFFTW3 + COpenBLAS + CZlib.
+//   SAAudioText (the project's own audio-text model, sfx-clap-mini) needs SATensor + SANN + SAAudio + SAModels (tokenizer)
+//   + SAMetrics (STFT, filterbank, set statistics).
 import PackageDescription
 
 let package = Package(
     name: "stable-audio-swift",
     products: [
-        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling", "SAPipeline", "SAMetrics"]),
+        .library(name: "StableAudio", targets: ["SATensor", "SANN", "SAAudio", "SAModels", "SASampling", "SAPipeline", "SAMetrics", "SAAudioText"]),
         .executable(name: "stable-audio", targets: ["SACLI"]),
         .executable(name: "stable-audio-bench", targets: ["SABenchmark"]),
     ],
@@ -31,11 +33,12 @@ let package = Package(
         .target(name: "SASampling", dependencies: ["SATensor"]),
         .target(name: "SAPipeline", dependencies: ["SATensor", "SANN", "SAModels", "SAAudio", "SASampling"]),
         .target(name: "SAMetrics", dependencies: ["SATensor", "SAAudio", "CFFTW3", "COpenBLAS", "CZlib"]),
+        .target(name: "SAAudioText", dependencies: ["SATensor", "SANN", "SAAudio", "SAModels", "SAMetrics"]),
 
         .executableTarget(
             name: "SACLI",
             dependencies: [
-                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline", "SAMetrics",
+                "SATensor", "SANN", "SAAudio", "SAModels", "SAPipeline", "SAMetrics", "SAAudioText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,6 +64,10 @@ let package = Package(
         .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
         .testTarget(
             name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CZlib"],
+            resources: [.copy("Resources")]
+        ),
+        .testTarget(
+            name: "SAAudioTextTests", dependencies: ["SAAudioText", "SAAudio", "SAMetrics", "SANN", "SATensor", "SATestSupport"],
             resources: [.copy("Resources")]
         ),
         .testTarget(

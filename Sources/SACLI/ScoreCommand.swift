@@ -1,4 +1,5 @@
 import ArgumentParser
+import SAAudioText
 import SAMetrics
 
 /// `stable-audio score`: offline, model-free evaluation of audio files, pairs and sets (a thin layer over SAMetrics).
@@ -13,7 +14,10 @@ struct ScoreCommand: ParsableCommand {
         and SI-SDR per channel. With --set and --reference-set (audio directories): FD-mel (a model-free Fréchet \
         distance on log-mel statistics, not a FAD), FD-mel-∞, a bootstrap 95% interval, KID-mel and Wasserstein-1 \
         distances of per-file descriptors; with .npy/.safetensors matrices instead: the same Fréchet/KID metrics on \
-        your own embeddings. Nothing is resampled; files at other rates are rejected with a message. Files that \
+        your own embeddings. With sfx-clap-mini, this project's own small audio-text model (models/sfx-clap-mini, or \
+        --audio-text-model DIR; not LAION-CLAP): every file's predicted family, sfx_clap_mini_text_audio_cosine for \
+        files with a prompt (--prompt or --prompts), and for audio sets sfx_clap_mini_frechet_distance and \
+        sfx_clap_mini_kl (family distributions of files paired by name). Nothing is resampled; files at other rates are rejected with a message. Files that \
         cannot be scored (empty, silent, NaN/Inf, truncated) are reported one by one and the rest are still scored.
         """
     )
@@ -35,6 +39,19 @@ struct ScoreCommand: ParsableCommand {
 
     @Option(name: .customLong("reference-class-probabilities"), help: "Reference class probabilities, rows paired by order.")
     var referenceClassProbabilities: String?
+
+    @Option(name: .customLong("audio-text-model"),
+            help: "sfx-clap-mini model folder (default: models/sfx-clap-mini in the working directory or in the checkout of this executable).")
+    var audioTextModel: String?
+
+    @Flag(name: .customLong("no-audio-text-model"), help: "Skip the learned metrics of sfx-clap-mini.")
+    var noAudioTextModel = false
+
+    @Option(help: "Prompt of every scored file (and of the generated set): reports sfx_clap_mini_text_audio_cosine.")
+    var prompt: String?
+
+    @Option(help: "Prompts per file: JSONL ({\"file\": …, \"prompt\": …} per line) or CSV with columns file,prompt.")
+    var prompts: String?
 
     @Option(help: "Write the full report (every parameter recorded) as JSON.")
     var json: String?
@@ -71,6 +88,11 @@ struct ScoreCommand: ParsableCommand {
         if reference != nil && paths.isEmpty { throw ValidationError("--reference needs FILES|DIRS to compare with it") }
         if bootstrapReplicates < 0 { throw ValidationError("--bootstrap must be ≥ 0") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be ≥ 1") }
+        if prompt != nil && prompts != nil { throw ValidationError("give --prompt or --prompts, not both") }
+        if let prompt, prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw ValidationError("--prompt is empty") }
+        if noAudioTextModel && (audioTextModel != nil || prompt != nil || prompts != nil) {
+            throw ValidationError("--no-audio-text-model cannot be combined with --audio-text-model, --prompt or --prompts")
+        }
     }
 
     func run() throws {
@@ -81,12 +103,28 @@ struct ScoreCommand: ParsableCommand {
         if let jobs { request.workerCount = jobs }
         var failed = 0
         try reportingErrors {
-            let report = try MetricsScorer.score(request)
+            // Load the learned model and the prompts first, so that a broken model folder fails before any scoring.
+            let promptList = try prompts.map { try AudioTextPromptList(contentsOf: $0) }
+            var model: AudioTextModel? = nil
+            if !noAudioTextModel {
+                if let folder = audioTextModel ?? AudioTextModelLocator.defaultModelFolder() {
+                    model = try AudioTextModel(directory: folder)
+                } else {
+                    FileHandleOutput.standardError("stable-audio score: note: sfx-clap-mini not found (\(AudioTextModelLocator.defaultFolder)); learned metrics skipped (give --audio-text-model DIR)\n")
+                }
+            }
+            var report = try MetricsScorer.score(request)
+            if let model {
+                report.audioText = AudioTextScorer.score(AudioTextScorer.Request(inputs: paths, prompt: prompt, prompts: promptList,
+                                                                                 generatedSet: generatedSet, referenceSet: referenceSet),
+                                                         model: model)
+            }
             if !quiet { FileHandleOutput.standardOutput(TableReportWriter.render(report)) }
             if let json { try JSONReportWriter.write(report, to: json) }
             if let csv { try CSVReportWriter.write(report, to: csv) }
             if let html { try HTMLReportWriter.write(report, to: html) }
-            failed = report.failedFiles.count + report.errors.count
+            let failedPaths = Set(report.failedFiles.map(\.path))
+            failed = report.failedFiles.count + report.errors.count + (report.audioText?.failureCount(excluding: failedPaths) ?? 0)
         }
         if failed > 0 {
             FileHandleOutput.standardError("stable-audio score: \(failed) file(s) or inputs could not be fully scored; see their error entries\n")

@@ -3,7 +3,8 @@ import SATensor
 /// Writes one CSV row per file (inputs, then generated and reference set files) with suite A and B metrics.
 ///
 /// Numbers keep full precision (Swift's shortest round-trip form); empty cells mean "not defined"; `inf`/`-inf`
-/// appear where a metric is infinite. Set-level numbers are in the JSON and HTML reports, not here.
+/// appear where a metric is infinite. Set-level numbers are in the JSON and HTML reports, not here. The last three
+/// columns are sfx-clap-mini's per-file results (empty when the model was not used).
 public enum CSVReportWriter {
     static let octaveLabels = ["63", "125", "250", "500", "1k", "2k", "4k", "8k", "16k"]
 
@@ -19,6 +20,7 @@ public enum CSVReportWriter {
         for metric in ["mrstft", "mel_distance", "lsd_bels", "lsd_db", "si_sdr_db"] {
             columns += ["\(metric)_mean", "\(metric)_ch1", "\(metric)_ch2"]
         }
+        columns += ["sfx_clap_mini_text_audio_cosine", "sfx_clap_mini_family", "sfx_clap_mini_family_probability"]
         return columns
     }
 
@@ -27,7 +29,11 @@ public enum CSVReportWriter {
         let groups: [(String, [FileScore])] = [("input", report.files), ("generated", report.set?.generatedFiles ?? []),
                                                ("reference", report.set?.referenceFiles ?? [])]
         for (group, files) in groups {
-            for file in files { lines.append(row(file, group: group).map(quoted).joined(separator: ",")) }
+            for file in files {
+                let learned = report.audioText?.file(file.path, group: group)
+                let cells = row(file, group: group) + [number(learned?.textAudioCosine), learned?.family ?? "", number(learned?.familyProbability)]
+                lines.append(cells.map(quoted).joined(separator: ","))
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

@@ -9,4 +9,11 @@ public struct DiscoveredFile: Sendable, Equatable {
     public var relativePath: String
     /// Why the argument could not be listed (no such path, unreadable directory); the file is then reported as an error.
     public var problem: String?
+
+    public init(path: String, root: String?, relativePath: String, problem: String?) {
+        self.path = path
+        self.root = root
+        self.relativePath = relativePath
+        self.problem = problem
+    }
 }

@@ -45,9 +45,34 @@ public enum HTMLReportWriter {
 
             """
         }
+        if let audioText = report.audioText { html += audioTextSection(audioText) }
         for error in report.errors { html += "<p class=\"error\">\(escape(error))</p>\n" }
         html += "<h2>Parameters</h2>\n<details><summary>every metric's parameters</summary><pre>\(escape(parametersText(report)))</pre></details>\n"
         html += "</body></html>\n"
+        return html
+    }
+
+    static func audioTextSection(_ score: AudioTextScore) -> String {
+        var html = "<h2>sfx-clap-mini (learned metrics)</h2>\n<p>\(escape(score.model.name))\(score.model.step.map { ", step \($0)" } ?? ""), <code>\(escape(score.model.path))</code>.</p>\n"
+        if !score.files.isEmpty {
+            html += "<table><tr><th>file</th><th>group</th><th>sfx_clap_mini_family</th><th>probability</th><th>sfx_clap_mini_text_audio_cosine</th><th>prompt</th></tr>\n"
+            for file in score.files {
+                if let error = file.error, file.family == nil {
+                    html += "<tr><td>\(escape(file.path))</td><td>\(file.group)</td><td colspan=\"4\" class=\"error\">\(escape(error))</td></tr>\n"
+                    continue
+                }
+                html += "<tr><td>\(escape(file.path))</td><td>\(file.group)</td><td>\(escape(file.family ?? "–"))</td><td>\(number(file.familyProbability, 3))</td><td>\(number(file.textAudioCosine, 4))</td><td>\(escape(file.prompt ?? ""))</td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        if let set = score.set {
+            html += "<table><tr><th>sfx_clap_mini_frechet_distance</th><td>\(number(set.frechetDistance, 4))</td></tr>"
+            html += "<tr><th>sfx_clap_mini_kl (KL(ref‖gen), ε on gen, \(set.pairedFileCount) pairs by name)</th><td>\(number(set.kl, 4))</td></tr>"
+            html += "<tr><th>KL(gen‖ref), ε on ref</th><td>\(number(set.klGeneratedToReference, 4))</td></tr></table>\n"
+            for note in set.notes { html += "<p class=\"note\">\(escape(note))</p>\n" }
+            for error in set.errors { html += "<p class=\"error\">\(escape(error))</p>\n" }
+        }
+        for error in score.errors { html += "<p class=\"error\">\(escape(error))</p>\n" }
         return html
     }
 

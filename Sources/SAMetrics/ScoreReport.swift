@@ -9,6 +9,8 @@ public struct ScoreReport: Codable, Sendable {
     public var files: [FileScore]
     public var set: SetScore?
     public var classDistribution: ClassDistributionScore?
+    /// Learned metrics of sfx-clap-mini, the project's own audio-text model, when it was available (SAAudioText).
+    public var audioText: AudioTextScore?
     /// Problems with the request as a whole (e.g. an unreadable class-probability file), each naming its file.
     public var errors: [String]
     /// PNG log-mel pictures by file path (HTML report only; not written to JSON).
@@ -16,6 +18,7 @@ public struct ScoreReport: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case tool, parameters, inputs, reference, files, set, classDistribution, errors
+        case audioText = "sfxClapMini"
     }
 
     public init(parameters: ReportParameters, inputs: [String], reference: String?) {

@@ -22,8 +22,53 @@ public enum TableReportWriter {
             lines.append("  KL(ref‖gen) = \(fixed(classes.referenceToGenerated, decimals: 4))   (audiocraft / audioldm_eval direction, ε = 1e-6 on gen)")
             lines.append("  KL(gen‖ref) = \(fixed(classes.generatedToReference, decimals: 4))   (stable-audio-metrics direction, ε = 1e-6 on ref)")
         }
+        if let audioText = report.audioText {
+            lines.append("")
+            lines += audioTextSummary(audioText)
+        }
         for error in report.errors { lines.append("error: \(error)") }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func audioTextSummary(_ score: AudioTextScore) -> [String] {
+        let step = score.model.step.map { ", step \($0)" } ?? ""
+        var lines = ["\(score.model.name)\(step), \(score.model.path):"]
+        // Inputs, and set files with a prompt or a problem; the other set files are in the JSON/CSV/HTML reports.
+        let shown = score.files.filter { $0.group == "input" || $0.prompt != nil || $0.error != nil }
+        if !shown.isEmpty {
+            let nameWidth = Swift.min(48, Swift.max(4, shown.map { $0.path.count }.max() ?? 4))
+            let familyWidth = Swift.max(6, shown.compactMap { $0.family?.count }.max() ?? 6)
+            lines.append(pad("file", nameWidth, left: true) + "  " + pad("group", 9, left: true) + "  " + pad("family", familyWidth, left: true)
+                         + "  " + pad("p", 5) + "  " + pad("cosine", 7) + "  prompt")
+            for file in shown {
+                var name = file.path
+                if name.count > nameWidth { name = "…" + name.suffix(nameWidth - 1) }
+                var line = pad(name, nameWidth, left: true) + "  " + pad(file.group, 9, left: true) + "  "
+                if let error = file.error, file.family == nil {
+                    lines.append(line + "error: \(error)")
+                    continue
+                }
+                line += pad(file.family ?? "–", familyWidth, left: true) + "  " + pad(cell(file.familyProbability, 2), 5) + "  "
+                    + pad(cell(file.textAudioCosine, 4), 7)
+                if let prompt = file.prompt { line += "  " + (prompt.count > 60 ? String(prompt.prefix(59)) + "…" : prompt) }
+                lines.append(line)
+                if let error = file.error { lines.append(String(repeating: " ", count: nameWidth) + "  error: \(error)") }
+            }
+            lines.append("family/p: predicted family and its probability; cosine: sfx_clap_mini_text_audio_cosine of the file and its prompt.")
+        }
+        if shown.count < score.files.count {
+            lines.append("(\(score.files.count - shown.count) more set files without a prompt: their families are in the JSON, CSV and HTML reports)")
+        }
+        if let set = score.set {
+            lines.append("set comparison on sfx-clap-mini audio embeddings: \(set.generatedPath) (generated, \(set.generatedFileCount) files) vs \(set.referencePath) (reference, \(set.referenceFileCount) files)")
+            lines.append("  sfx_clap_mini_frechet_distance = \(cell(set.frechetDistance, 4))")
+            lines.append("  sfx_clap_mini_kl = \(cell(set.kl, 4))   (KL(ref‖gen) of family distributions, ε = 1e-6 on gen, mean over \(set.pairedFileCount) pairs by file name); KL(gen‖ref) = \(cell(set.klGeneratedToReference, 4))")
+            if !set.unpairedFiles.isEmpty { lines.append("  \(set.unpairedFiles.count) generated file(s) without a reference of the same name (left out of the KL)") }
+            for note in set.notes { lines.append("  note: \(note)") }
+            for error in set.errors { lines.append("  error: \(error)") }
+        }
+        for error in score.errors { lines.append("error: \(error)") }
+        return lines
     }
 
     static func cell(_ value: Double?, _ decimals: Int = 1) -> String {
