@@ -1,4 +1,5 @@
 import Foundation
+import SATensor
 import SAMetrics
 
 /// Prompts for `stable-audio score --prompts FILE`: a JSONL or CSV list mapping audio files to the text they were
@@ -39,7 +40,7 @@ public struct AudioTextPromptList: Sendable, Equatable {
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             var values: [String: String] = [:]
             if csv {
-                let fields = Self.csvFields(record)
+                let fields = CSVRecord.fields(record)
                 guard let columns = header else {
                     let names = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                     guard names.contains("file"), names.contains("prompt") else { throw fail(line, "the CSV header must name the columns file and prompt") }
@@ -81,29 +82,5 @@ public struct AudioTextPromptList: Sendable, Equatable {
     static func stem(_ path: String) -> String {
         guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return path }
         return String(path[..<dot])
-    }
-
-    /// One CSV record (RFC 4180 quoting; no embedded line breaks).
-    static func csvFields(_ line: String) -> [String] {
-        var fields: [String] = [], current = "", quoted = false
-        var characters = Array(line)[...]
-        while let character = characters.popFirst() {
-            if quoted {
-                if character == "\"" {
-                    if characters.first == "\"" { current.append("\""); characters.removeFirst() } else { quoted = false }
-                } else {
-                    current.append(character)
-                }
-            } else if character == "\"" {
-                quoted = true
-            } else if character == "," {
-                fields.append(current)
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        fields.append(current)
-        return fields
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SATensor
 
 /// One item of a batch list.
 public struct BatchItem: Sendable, Equatable {
@@ -36,7 +37,7 @@ public enum BatchList {
             let trimmed = raw.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             if csv {
-                let fields = parseCSVLine(raw)
+                let fields = CSVRecord.fields(raw)
                 guard let columns = header else {
                     header = fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
                     guard header!.contains("prompt"), header!.contains("seconds") else {
@@ -79,22 +80,5 @@ public enum BatchList {
             item.name = name
         }
         return .success(item)
-    }
-
-    /// One CSV record (RFC 4180 quoting; no embedded newlines).
-    static func parseCSVLine(_ line: String) -> [String] {
-        var fields: [String] = [], current = "", quoted = false
-        var characters = Array(line)[...]
-        while let character = characters.popFirst() {
-            if quoted {
-                if character == "\"" {
-                    if characters.first == "\"" { current.append("\""); characters.removeFirst() } else { quoted = false }
-                } else { current.append(character) }
-            } else if character == "\"" { quoted = true }
-            else if character == "," { fields.append(current); current = "" }
-            else { current.append(character) }
-        }
-        fields.append(current)
-        return fields
     }
 }
