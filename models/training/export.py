@@ -80,6 +80,10 @@ def main(argv=None):
     out_cfg = copy.deepcopy(cfg)
     out_cfg.pop("vae_step", None)
     out_cfg["training"] = dict(out_cfg.get("training", {}), export_info=info)
+    # Sampling defaults of the Swift engine (`stable-audio generate` without flags), the same as stage 6 (sample.py):
+    # SAT's generate_diffusion_cond with k-diffusion dpmpp-2m, 50 steps, CFG 6, U-Net CFG rescale 0.4, σ 0.01…100.
+    out_cfg["stable_audio_swift"] = dict(steps=50, sampler="dpmpp-2m", cfg_scale=6.0, cfg_rescale=0.4,
+                                         sigma_min=0.01, sigma_max=100.0)
     with open(os.path.join(a.out, "model_config.json"), "w") as f:
         json.dump(out_cfg, f, indent=2)
     save_file(sd, os.path.join(a.out, "model.safetensors"), metadata={"format": "pt", "dtype": a.dtype})

@@ -1,0 +1,56 @@
+"""Generation backend for run_eval.py that renders with the Swift engine (`stable-audio generate --batch`).
+
+The issue's quality bars are to be measured on the Swift engine once it generates. This backend has the same contract
+as run_eval.gen_fn's generator: g(prompts, seconds, seed_offset=0) -> list of float32 arrays [2, round(s*44100)].
+
+Each call writes one batch list (JSONL: prompt, seconds, seed, name) and runs
+
+    stable-audio generate --batch LIST --out-dir DIR -m MODEL --steps N --cfg-scale X --sampler SAMPLER \
+        --bit-depth 32f --progress none --overwrite
+
+Item i of a call gets seed = base_seed + 1000 * seed_offset + i (PyTorch's backend draws one batch of noise per call
+instead; the two engines' noise differs anyway). 32-bit float WAVs keep the samples exactly as the engine made them.
+A failed item raises with the engine's message from manifest.json.
+"""
+import json
+import os
+import subprocess
+import tempfile
+
+import soundfile as sf
+
+
+def swift_gen_fn(model_dir, steps, cfg_scale, seed, binary, sampler="dpmpp-2m", workdir=None):
+    if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
+        raise FileNotFoundError(f"{binary}: no stable-audio executable (swift build -c release --product stable-audio)")
+
+    def g(prompts, seconds, seed_offset=0):
+        with tempfile.TemporaryDirectory(dir=workdir) as d:
+            batch = os.path.join(d, "batch.jsonl")
+            with open(batch, "w") as f:
+                for i, (p, s) in enumerate(zip(prompts, seconds)):
+                    f.write(json.dumps({"prompt": p, "seconds": float(s), "seed": seed + 1000 * seed_offset + i,
+                                        "name": f"item-{i:04d}"}) + "\n")
+            out = os.path.join(d, "out")
+            cmd = [binary, "generate", "--batch", batch, "--out-dir", out, "-m", model_dir, "--steps", str(steps),
+                   "--cfg-scale", str(cfg_scale), "--sampler", sampler, "--bit-depth", "32f", "--progress", "none",
+                   "--overwrite"]
+            run = subprocess.run(cmd, capture_output=True, text=True)
+            manifest_path = os.path.join(out, "manifest.json")
+            if not os.path.exists(manifest_path):
+                raise RuntimeError(f"stable-audio generate failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
+            with open(manifest_path) as f:
+                manifest = json.load(f)
+            clips = []
+            for i in range(len(prompts)):
+                path = os.path.join(out, f"item-{i:04d}.wav")
+                if not os.path.exists(path):
+                    raise RuntimeError(f"item {i} ({prompts[i]!r}) was not rendered: "
+                                       f"{json.dumps(manifest)[:2000]}\n{run.stderr.strip()[-2000:]}")
+                audio, rate = sf.read(path, dtype="float32", always_2d=True)
+                if rate != 44100 or audio.shape[1] != 2 or audio.shape[0] != int(round(seconds[i] * 44100)):
+                    raise RuntimeError(f"{path}: {rate} Hz, shape {audio.shape}, expected 44100 Hz stereo "
+                                       f"{int(round(seconds[i] * 44100))} frames")
+                clips.append(audio.T.copy())
+            return clips
+    return g
