@@ -242,11 +242,36 @@ def rerender(meta, fresh_seed, corpus_seed=1234, window=262144):
     of the new render with the stored ones (they agree by construction unless the corpus code changed since)."""
     split, idx = meta["id"].rsplit("_", 1)
     new, audio = render_one((corpus_seed, split, int(idx), window, fresh_seed))
+    # the end of a clip is where its envelope falls below -60 dB re. peak, which fresh randomness (a new reverb tail)
+    # moves by up to ~0.1 s; hold the duration to the stored one: zero-pad (below -60 dB anyway) or cut with a
+    # 10 ms fade. The caption can state the duration, so this keeps it true too.
+    n_old = min(int(round(meta["seconds_total"] * SR)), window)
+    seconds_delta = round(new["seconds_total"] - meta["seconds_total"], 4)
+    if audio.shape[1] < n_old:
+        audio = np.pad(audio, ((0, 0), (0, n_old - audio.shape[1])))
+    elif audio.shape[1] > n_old:
+        audio = audio[:, :n_old].copy()
+        k = min(nsamp(0.01), n_old // 4)
+        audio[:, -k:] *= np.linspace(1, 0, k, dtype=np.float32)
+    new["seconds_total"] = new["post"]["seconds_total"] = meta["seconds_total"]
+    # the level likewise: a fresh signal has another peak, so the 0.98 peak cap (or the 400 ms maximum) can move
+    # the measured level across a loudness-label boundary; scale to the stored measured level, then cap again
+    lvl0 = short_term_max_db(audio.astype(np.float64))
+    audio = audio * np.float32(10 ** ((meta["post"]["level_db"] - lvl0) / 20))
+    pk = float(np.abs(audio).max())
+    if pk > 0.98:
+        audio *= np.float32(0.98 / pk)
+    lvl = short_term_max_db(audio.astype(np.float64))
+    el, er = float(np.sum(audio[0].astype(np.float64) ** 2)), float(np.sum(audio[1].astype(np.float64) ** 2))
+    new["post"].update(level_db=round(lvl, 2), loudness=loudness_label(lvl),
+                       lr_db=round(10 * np.log10((el + 1e-12) / (er + 1e-12)), 2))
+    caption_for(new, corpus_seed, split, int(idx))
     keys = ("loudness", "position", "room", "rt60")
     check = dict(family=new["family"] == meta["family"], attrs=new["attrs"] == meta["attrs"],
                  post={k: new["post"][k] == meta["post"][k] for k in keys},
                  caption=new["caption"] == meta["caption"],
-                 seconds_delta=round(new["seconds_total"] - meta["seconds_total"], 4),
+                 seconds_delta_before_hold=seconds_delta,
+                 level_db_delta_before_hold=round(lvl0 - meta["post"]["level_db"], 2),
                  level_db_delta=round(new["post"]["level_db"] - meta["post"]["level_db"], 2))
     check["same_attributes"] = bool(check["family"] and check["attrs"] and all(check["post"].values()))
     new.update(caption=meta["caption"], stated=meta.get("stated"), rerender_of=meta["id"], rerender_seed=fresh_seed)
