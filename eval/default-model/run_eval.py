@@ -144,6 +144,14 @@ def eval_vae(model, corpus, n=64):
                 bandwidth_kept_above_16k=(float(np.mean([b[1] > 16000 for b in src_hi])) if src_hi else None))
 
 
+def _via_pcm16(path, x):
+    """Write x as 16-bit WAV and return what reads back. Every FD-mel set goes through the same 16-bit WAV as the
+    corpus: the log-mel floor (1e-5 on an unnormalised STFT) is low enough that sub-LSB tails and fades, present in
+    float audio and zero in 16-bit files, would otherwise shift the per-band std features."""
+    sf.write(path, np.clip(np.asarray(x, dtype=np.float32), -1, 1).T, 44100, subtype="PCM_16")
+    return sf.read(path, dtype="float32", always_2d=True)[0].T
+
+
 def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wav_dir=None, batch=4):
     """Set-level bar: FD-mel(generated, reference A) <= 2 x FD-mel(reference A, reference B).
 
@@ -164,8 +172,7 @@ def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wa
             _, x, check = rerender(m, seed, corpus_seed)
             if not check["same_attributes"] or not check["caption"]:
                 not_same.append(dict(id=m["id"], ref=tag, check=check))
-            sf.write(os.path.join(dirs[tag], f"{m['id']}.wav"), x.T, 44100, subtype="PCM_16")
-            emb[tag].append(M.fdmel_embedding(x))
+            emb[tag].append(M.fdmel_embedding(_via_pcm16(os.path.join(dirs[tag], f"{m['id']}.wav"), x)))
     t_ref = time.time() - t0
     for i in range(0, len(metas), batch):
         chunk = metas[i:i + batch]
@@ -174,15 +181,16 @@ def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wa
         else:
             xs = gen([m["caption"] for m in chunk], [m["seconds_total"] for m in chunk])
         for m, x in zip(chunk, xs):
-            sf.write(os.path.join(dirs["gen"], f"{m['id']}.wav"), np.clip(x, -1, 1).T, 44100, subtype="PCM_16")
-            emb["gen"].append(M.fdmel_embedding(x))
+            emb["gen"].append(M.fdmel_embedding(_via_pcm16(os.path.join(dirs["gen"], f"{m['id']}.wav"), x)))
         print(f"fdmel generated {i + len(chunk)}/{len(metas)} ({time.time() - t0:.0f}s)", flush=True)
     # context for reading the numbers: the stored corpus renders of the same clips, and of the next n eval clips
     # (other prompts, same distribution)
     from models.training.common import load_clip
     all_eval = read_meta(corpus, "eval")
-    emb["original"] = [M.fdmel_embedding(load_clip(corpus, m)) for m in metas]
-    emb["other_clips"] = [M.fdmel_embedding(load_clip(corpus, m)) for m in all_eval[n:2 * n]]
+    # every set is embedded over exactly seconds_total (clips shorter than 0.3 s are stored shorter than that)
+    clip = lambda m: load_clip(corpus, m, 0, int(round(m["seconds_total"] * 44100)))
+    emb["original"] = [M.fdmel_embedding(clip(m)) for m in metas]
+    emb["other_clips"] = [M.fdmel_embedding(clip(m)) for m in all_eval[n:2 * n]]
     E = {k: np.stack(v) for k, v in emb.items()}
     np.savez(os.path.join(out, "fdmel_embeddings.npz"), ids=np.array([m["id"] for m in metas]), **E)
     fd_ref = M.frechet_distance(E["ref_a"], E["ref_b"])
