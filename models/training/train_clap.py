@@ -230,6 +230,8 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=10 ** 9)
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--save-every", type=int, default=50)
+    ap.add_argument("--cosine-steps", type=int, default=0,
+                    help="cosine decay of the lr to lr/10 over this many steps from the step this run starts at")
     ap.add_argument("--export", default=None, help="write safetensors + JSON config here and exit")
     ap.add_argument("--build-cache", default=None, metavar="DIR",
                     help="compute the un-normalised features of every train and eval clip into DIR and exit (resumable)")
@@ -292,7 +294,8 @@ def main(argv=None):
             raise SystemExit("--eval-only needs --feature-cache")
         return run_eval()
     log.log(event="start", step=step, clips=len(metas), params=sum(p.numel() for p in model.parameters()),
-            feature_cache=a.feature_cache, batch_size=a.batch_size, lr=a.lr)
+            feature_cache=a.feature_cache, batch_size=a.batch_size, lr=a.lr, cosine_steps=a.cosine_steps)
+    step0 = step
     t0, tl, acc, n = time.time(), time.time(), np.zeros(3), 0
     model.train()
     while step < a.steps:
@@ -302,6 +305,13 @@ def main(argv=None):
         else:
             x = torch.stack([torch.from_numpy(load_clip(a.corpus, metas[i], 0, WINDOW)) for i in idx]).to(dev)
             f = model.features(x)
+        if a.cosine_steps:
+            u = min(1.0, (step - step0) / a.cosine_steps)
+            for g in opt.param_groups:
+                g["lr"] = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u)))
+        else:
+            for g in opt.param_groups:
+                g["lr"] = a.lr
         ids, mask = tok([metas[i]["caption"] for i in idx])
         y = torch.tensor([fam_idx[metas[i]["family"]] for i in idx], device=dev)
         ea, logits = model.audio(f)
@@ -320,6 +330,7 @@ def main(argv=None):
         n += 1
         if step % 10 == 0:
             log.log(step=step, contrastive=acc[0] / n, cls=acc[1] / n, cls_acc=acc[2] / n,
+                    lr=opt.param_groups[0]["lr"], logit_scale=float(model.logit_scale.exp()),
                     steps_per_s=n / (time.time() - tl), total_wall=wall_prev + time.time() - t0)
             acc, n, tl = np.zeros(3), 0, time.time()
         if step % a.save_every == 0:
