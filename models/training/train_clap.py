@@ -330,7 +330,7 @@ def main(argv=None):
         n += 1
         if step % 10 == 0:
             log.log(step=step, contrastive=acc[0] / n, cls=acc[1] / n, cls_acc=acc[2] / n,
-                    lr=opt.param_groups[0]["lr"], logit_scale=float(model.logit_scale.exp()),
+                    lr=opt.param_groups[0]["lr"], logit_scale=float(model.logit_scale.detach().exp()),
                     steps_per_s=n / (time.time() - tl), total_wall=wall_prev + time.time() - t0)
             acc, n, tl = np.zeros(3), 0, time.time()
         if step % a.save_every == 0:
