@@ -26,8 +26,9 @@ def gen_fn(model_dir, steps, cfg_scale, seed, device="cpu"):
     from models.training.sample import generate, load_model
     model, cfg = load_model(model_dir, device)
 
-    def g(prompts, seconds):
-        a = generate(model, cfg, prompts, seconds, steps=steps, cfg_scale=cfg_scale, seed=seed, device=device)
+    def g(prompts, seconds, seed_offset=0):
+        a = generate(model, cfg, prompts, seconds, steps=steps, cfg_scale=cfg_scale, seed=seed + seed_offset,
+                     device=device)
         return [a[i, :, : int(round(s * 44100))].numpy() for i, s in enumerate(seconds)]
     return g, model, cfg
 
@@ -179,7 +180,9 @@ def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wa
         if wav_dir:
             xs = [sf.read(os.path.join(wav_dir, f"fdmel_{m['id']}.wav"), always_2d=True)[0].T for m in chunk]
         else:
-            xs = gen([m["caption"] for m in chunk], [m["seconds_total"] for m in chunk])
+            # a new sampler seed per call (--seed + call index): one seed for every call would give the whole
+            # set the same initial noise
+            xs = gen([m["caption"] for m in chunk], [m["seconds_total"] for m in chunk], seed_offset=i // batch)
         for m, x in zip(chunk, xs):
             emb["gen"].append(M.fdmel_embedding(_via_pcm16(os.path.join(dirs["gen"], f"{m['id']}.wav"), x)))
         print(f"fdmel generated {i + len(chunk)}/{len(metas)} ({time.time() - t0:.0f}s)", flush=True)
