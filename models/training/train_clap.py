@@ -200,6 +200,13 @@ def evaluate(model, tok, ev_feats, ev_metas, tr_feats, tr_metas, dev, n_retrieva
     ea, logits = audio_embed(model, ev_feats, dev)
     y = torch.tensor([fam_idx[m["family"]] for m in ev_metas])
     res = dict(eval_family_top1=float((logits.argmax(1) == y).float().mean()), eval_clips=len(ev_metas))
+    pred = logits.argmax(1)
+    per = {f: float((pred[y == i] == i).float().mean()) for i, f in enumerate(FAMILY_NAMES) if (y == i).any()}
+    res["eval_family_lowest"] = {f: round(per[f], 3) for f in sorted(per, key=per.get)[:6]}
+    heldout = torch.tensor([bool(m.get("heldout_combo")) for m in ev_metas])
+    if heldout.any():  # clips whose attributes form a combination never seen in training
+        res["eval_family_top1_heldout_combo"] = float((pred[heldout] == y[heldout]).float().mean())
+        res["eval_heldout_combo_clips"] = int(heldout.sum())
     sel = np.random.default_rng(0).choice(len(tr_metas), size=min(n_train, len(tr_metas)), replace=False)
     _, lt = audio_embed(model, tr_feats[torch.from_numpy(sel)], dev)
     yt = torch.tensor([fam_idx[tr_metas[i]["family"]] for i in sel])
