@@ -116,5 +116,68 @@ def bandwidth_hz(x, rel_db=-60.0):
     return float(f[idx[-1]]) if len(idx) else 0.0
 
 
+# ------------------------------------------------------------------------------------------- FD-mel (set level)
+FDMEL_N_FFT, FDMEL_HOP, FDMEL_N_MELS, FDMEL_FMIN = 2048, 512, 128, 20.0
+
+
+def _mel_fb(n_fft=FDMEL_N_FFT, n_mels=FDMEL_N_MELS, fmin=FDMEL_FMIN, sr=SR):
+    """HTK-style triangular mel filterbank [n_mels, n_fft//2+1], fmin..sr/2, each filter normalised to sum 1
+    (the same formula as models/training/common.py mel_filterbank)."""
+    hz2mel = lambda f: 2595.0 * np.log10(1.0 + f / 700.0)
+    mel2hz = lambda m: 700.0 * (10 ** (m / 2595.0) - 1.0)
+    hz = mel2hz(np.linspace(hz2mel(fmin), hz2mel(sr / 2), n_mels + 2))
+    bins = np.fft.rfftfreq(n_fft, 1.0 / sr)
+    fb = np.zeros((n_mels, len(bins)))
+    for i in range(n_mels):
+        lo, c, hi = hz[i], hz[i + 1], hz[i + 2]
+        fb[i] = np.clip(np.minimum((bins - lo) / max(c - lo, 1e-9), (hi - bins) / max(hi - c, 1e-9)), 0, None)
+    return fb / np.maximum(fb.sum(axis=1, keepdims=True), 1e-9)
+
+
+_FB = None
+
+
+def log_mel(x):
+    """[128, frames] natural-log mel power of the mono mix (L+R)/2 of x [2, n] (or a mono [n] array):
+    STFT n_fft 2048, hop 512, periodic Hann, centred frames with reflect padding (torch.stft center=True),
+    power |X|^2, the 128-band filterbank above (20 Hz..22.05 kHz), ln(mel + 1e-5)."""
+    global _FB
+    if _FB is None:
+        _FB = _mel_fb()
+    m = np.asarray(x, dtype=np.float64)
+    m = m.mean(axis=0) if m.ndim == 2 else m
+    if len(m) <= FDMEL_N_FFT // 2:
+        m = np.pad(m, (0, FDMEL_N_FFT // 2 + 1 - len(m)))
+    m = np.pad(m, FDMEL_N_FFT // 2, mode="reflect")
+    nfr = 1 + (len(m) - FDMEL_N_FFT) // FDMEL_HOP
+    idx = np.arange(FDMEL_N_FFT)[None, :] + FDMEL_HOP * np.arange(nfr)[:, None]
+    win = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(FDMEL_N_FFT) / FDMEL_N_FFT)  # periodic Hann
+    P = np.abs(np.fft.rfft(m[idx] * win, axis=1)) ** 2
+    return np.log(_FB @ P.T + 1e-5)
+
+
+def fdmel_embedding(x):
+    """Per-clip FD-mel vector (256): per-band mean over frames, then per-band std over frames, of log_mel(x).
+    x is the clip itself (generated audio trimmed to the requested seconds; references as rendered), not the
+    zero-padded window."""
+    L = log_mel(x)
+    return np.concatenate([L.mean(axis=1), L.std(axis=1)])
+
+
+def frechet_distance(a, b):
+    """Frechet distance between Gaussian fits of two sets of vectors a [N, D], b [M, D]:
+    |mu_a - mu_b|^2 + tr(S_a) + tr(S_b) - 2 tr((S_a^1/2 S_b S_a^1/2)^1/2), with unbiased sample covariances.
+    The trace of the matrix square root is computed from the eigenvalues of the symmetric S_a^1/2 S_b S_a^1/2
+    (clipped at 0), which is stable when N < D makes the covariances singular. FD has a positive finite-sample bias
+    that grows as N shrinks; compare only FDs computed with the same N."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    mu = a.mean(0) - b.mean(0)
+    sa, sb = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(sa)
+    ha = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh(ha @ sb @ ha), 0, None)).sum()
+    return float(mu @ mu + np.trace(sa) + np.trace(sb) - 2 * tr_sqrt)
+
+
 MEASURES = dict(centroid=spectral_centroid, lr_balance=lr_balance_db, pan_slope=pan_trajectory, level=level_db,
                 flatness=spectral_flatness, onset_rate=onset_rate, active_duration=active_duration)

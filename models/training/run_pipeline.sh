@@ -31,6 +31,8 @@ $PY -m models.training.train_diffusion --corpus "$DATA" --latents "$CK/latents" 
     --vae "$CK/vae/last.pt" --ckpt "$CK/diffusion" --steps "$DIFF_STEPS" --device "$DEVICE" --batch-size "$DIFF_BS"
 $PY -m models.training.export --diffusion "$CK/diffusion/last.pt" --vae "$VAE_FOR_DECODE" --tokenizer "$CK/tokenizer" \
     --out "$CK/export"
-$PY -m models.training.train_clap --corpus "$DATA" --tokenizer "$CK/tokenizer" --ckpt "$CK/clap" --steps "$CLAP_STEPS" --device "$DEVICE"
+$PY -m models.training.train_clap --corpus "$DATA" --build-cache "$CK/clap_features"
+$PY -m models.training.train_clap --corpus "$DATA" --tokenizer "$CK/tokenizer" --ckpt "$CK/clap" --steps "$CLAP_STEPS" --device "$DEVICE" \
+    --feature-cache "$CK/clap_features" --cosine-steps "$CLAP_STEPS" --eval-json eval/default-model/clap_eval.json
 $PY -m models.training.train_clap --tokenizer "$CK/tokenizer" --ckpt "$CK/clap" --export "$CK/clap-export"
 $PY -m models.training.sample --model "$CK/export" --prompt "three knocks on a door, dry" --seconds 2 --out "$CK/sample_knock.wav"

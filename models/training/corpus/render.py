@@ -2,6 +2,11 @@
 
   python -m models.training.corpus.render --count 20000 --out /work/data/corpus --split train --workers 2
 
+Re-render listed clips with the same attributes and fresh signal randomness (reference sets for FD-mel):
+
+  python -m models.training.corpus.render --rerender-from /work/data/corpus/eval.jsonl --seed 1001 --out DIR \
+      [--limit N]          # DIR/<split>.jsonl + DIR/<split>/<id>.wav; the corpus seed is --corpus-seed (1234)
+
 Each clip i of a split is fully determined by (--seed, split, i), so rendering is resumable (already rendered ids
 listed in metadata.jsonl are skipped) and extendable (a larger --count adds clips). Audio is stored as 16-bit stereo
 WAV holding only the sound (seconds_total long); the training window is that audio followed by silence.
@@ -83,9 +88,46 @@ def _allowed(split, fam, attr, value):
     return split != "train" or (fam, attr, value) not in C.HELDOUT_COMBOS
 
 
+class SplitRNG:
+    """Re-render with the same attributes but fresh randomness.
+
+    Every draw is still taken from the clip's ORIGINAL stream ([corpus seed, split, idx]), so the control flow and
+    every scalar decision come out exactly as in the original render: family, held-out combination, room, position,
+    loudness target and its +-2 dB jitter, rt60, wet mix, pan amount, subtype, waveform, pitch/note/register, BPM,
+    count, envelope and durations, note sequences, velocities, onset times and per-hit gains, GM program, tail.
+    The value handed to the generator is replaced by a draw from a FRESH stream ([fresh seed, split, idx]) when
+      * the draw is an array (noise signals, rain drops, gravel grains, thunder flashes, random-phase FIRs), or
+      * it is made inside a signal-level helper (FRESH_CALLERS: oscillator start phase, coloured/white noise,
+        the synthetic reverb IR including its early-reflection times, the wide-stereo Haas delay and decorrelation,
+        the click/snare/hi-hat/kick noise).
+    Fresh values never feed control flow (they have the same shapes and only shape waveforms), so the original
+    stream stays aligned. What this cannot vary: FluidSynth renders of GM families are deterministic given the
+    notes, so a GM clip re-rendered dry at a fixed position differs from the original only by post-processing
+    randomness (reverb IR, wide decorrelation), i.e. almost not at all. Synthesised noise-based families differ in
+    every sample.
+    """
+    FRESH_CALLERS = {"osc", "white", "colored", "reverb_ir", "haas_wide", "_click", "_snare", "_hat", "_kick"}
+
+    def __init__(self, orig, fresh):
+        self._orig, self._fresh = orig, fresh
+
+    def __getattr__(self, name):
+        fo, ff = getattr(self._orig, name), getattr(self._fresh, name)
+
+        def call(*args, **kw):
+            v = fo(*args, **kw)
+            if (isinstance(v, np.ndarray) and v.ndim > 0) or sys._getframe(1).f_code.co_name in self.FRESH_CALLERS:
+                return ff(*args, **kw)
+            return v
+        return call
+
+
 def render_one(args):
-    seed, split, idx, window = args
+    seed, split, idx, window = args[:4]
+    fresh_seed = args[4] if len(args) > 4 else None
     rng = np.random.default_rng([seed, SPLIT_ID[split], idx])
+    if fresh_seed is not None:
+        rng = SplitRNG(rng, np.random.default_rng([fresh_seed, SPLIT_ID[split], idx, 99]))
     window_s = window / SR
     fam = FAMILY_NAMES[rng.integers(len(FAMILY_NAMES))]
     force = None
@@ -194,9 +236,100 @@ def _worker(args):
     return meta
 
 
+def rerender(meta, fresh_seed, corpus_seed=1234, window=262144):
+    """Re-render the clip described by `meta` (a line of <split>.jsonl) with the same attributes and fresh signal
+    randomness (see SplitRNG). Returns (new meta, float32 audio [2, n], check) where check compares the attributes
+    of the new render with the stored ones (they agree by construction unless the corpus code changed since)."""
+    split, idx = meta["id"].rsplit("_", 1)
+    new, audio = render_one((corpus_seed, split, int(idx), window, fresh_seed))
+    # the end of a clip is where its envelope falls below -60 dB re. peak, which fresh randomness (a new reverb tail)
+    # moves by up to ~0.1 s; hold the duration to the stored one: zero-pad (below -60 dB anyway) or cut with a
+    # 10 ms fade. The caption can state the duration, so this keeps it true too.
+    n_old = min(int(round(meta["seconds_total"] * SR)), window)
+    seconds_delta = round(new["seconds_total"] - meta["seconds_total"], 4)
+    if audio.shape[1] < n_old:
+        audio = np.pad(audio, ((0, 0), (0, n_old - audio.shape[1])))
+    elif audio.shape[1] > n_old:
+        audio = audio[:, :n_old].copy()
+        k = min(nsamp(0.01), n_old // 4)
+        audio[:, -k:] *= np.linspace(1, 0, k, dtype=np.float32)
+    new["seconds_total"] = new["post"]["seconds_total"] = meta["seconds_total"]
+    # the level likewise: a fresh signal has another peak, so the 0.98 peak cap (or the 400 ms maximum) can move
+    # the measured level across a loudness-label boundary; scale to the stored measured level, then cap again
+    lvl0 = short_term_max_db(audio.astype(np.float64))
+    audio = audio * np.float32(10 ** ((meta["post"]["level_db"] - lvl0) / 20))
+    pk = float(np.abs(audio).max())
+    if pk > 0.98:
+        audio *= np.float32(0.98 / pk)
+    lvl = short_term_max_db(audio.astype(np.float64))
+    el, er = float(np.sum(audio[0].astype(np.float64) ** 2)), float(np.sum(audio[1].astype(np.float64) ** 2))
+    new["post"].update(level_db=round(lvl, 2), loudness=loudness_label(lvl),
+                       lr_db=round(10 * np.log10((el + 1e-12) / (er + 1e-12)), 2))
+    caption_for(new, corpus_seed, split, int(idx))
+    keys = ("loudness", "position", "room", "rt60")
+    check = dict(family=new["family"] == meta["family"], attrs=new["attrs"] == meta["attrs"],
+                 post={k: new["post"][k] == meta["post"][k] for k in keys},
+                 caption=new["caption"] == meta["caption"],
+                 seconds_delta_before_hold=seconds_delta,
+                 level_db_delta_before_hold=round(lvl0 - meta["post"]["level_db"], 2),
+                 level_db_delta=round(new["post"]["level_db"] - meta["post"]["level_db"], 2))
+    check["same_attributes"] = bool(check["family"] and check["attrs"] and all(check["post"].values()))
+    new.update(caption=meta["caption"], stated=meta.get("stated"), rerender_of=meta["id"], rerender_seed=fresh_seed)
+    return new, audio, check
+
+
+def _rerender_worker(args):
+    meta, seed, corpus_seed, window, out = args
+    new, audio, check = rerender(meta, seed, corpus_seed, window)
+    rel = f"{meta['id'].rsplit('_', 1)[0]}/{meta['id']}.wav"
+    os.makedirs(os.path.join(out, os.path.dirname(rel)), exist_ok=True)
+    sf.write(os.path.join(out, rel), audio.T, SR, subtype="PCM_16")
+    new["path"], new["check"] = rel, check
+    return new
+
+
+def rerender_main(a):
+    with open(a.rerender_from) as f:
+        metas = [json.loads(line) for line in f if line.strip()]
+    metas.sort(key=lambda m: m["id"])
+    if a.limit:
+        metas = metas[:a.limit]
+    split = metas[0]["id"].rsplit("_", 1)[0]
+    os.makedirs(a.out, exist_ok=True)
+    meta_path = os.path.join(a.out, f"{split}.jsonl")
+    done = set()
+    if os.path.exists(meta_path):
+        with open(meta_path) as f:
+            for line in f:
+                try:
+                    done.add(json.loads(line)["id"])
+                except Exception:
+                    pass
+    jobs = [(m, a.seed, a.corpus_seed, a.window, a.out) for m in metas if m["id"] not in done]
+    print(f"[rerender] {len(done)} done, {len(jobs)} to render (fresh seed {a.seed}) -> {a.out}", flush=True)
+    bad, n = 0, 0
+    with open(meta_path, "a") as fo:
+        if a.workers > 1:
+            pool = get_context("fork").Pool(a.workers)
+            it = pool.imap(_rerender_worker, jobs, chunksize=4)
+        else:
+            pool, it = None, map(_rerender_worker, jobs)
+        for new in it:
+            fo.write(json.dumps(new) + "\n")
+            bad += not new["check"]["same_attributes"]
+            n += 1
+        if pool:
+            pool.close()
+    print(f"[rerender] done {n} clips; {bad} with attributes different from the stored ones", flush=True)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
-    ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--count", type=int)
+    ap.add_argument("--rerender-from", default=None, metavar="JSONL",
+                    help="re-render these clips with the same attributes and fresh randomness from --seed")
+    ap.add_argument("--corpus-seed", type=int, default=1234, help="with --rerender-from: the seed the corpus used")
+    ap.add_argument("--limit", type=int, default=0, help="with --rerender-from: only the first N clips (id order)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--split", default="train", choices=["train", "eval"])
     ap.add_argument("--seed", type=int, default=1234)
@@ -204,6 +337,10 @@ def main(argv=None):
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--start", type=int, default=0)
     a = ap.parse_args(argv)
+    if a.rerender_from:
+        return rerender_main(a)
+    if a.count is None:
+        ap.error("--count is required")
     os.makedirs(a.out, exist_ok=True)
     meta_path = os.path.join(a.out, f"{a.split}.jsonl")
     done = set()
