@@ -13,6 +13,7 @@ instead; the two engines' noise differs anyway). 32-bit float WAVs keep the samp
 A failed item raises with the engine's message from manifest.json.
 """
 import json
+import math
 import os
 import subprocess
 import tempfile
@@ -48,9 +49,10 @@ def swift_gen_fn(model_dir, steps, cfg_scale, seed, binary, sampler="dpmpp-2m", 
                     raise RuntimeError(f"item {i} ({prompts[i]!r}) was not rendered: "
                                        f"{json.dumps(manifest)[:2000]}\n{run.stderr.strip()[-2000:]}")
                 audio, rate = sf.read(path, dtype="float32", always_2d=True)
-                if rate != 44100 or audio.shape[1] != 2 or audio.shape[0] != int(round(seconds[i] * 44100)):
-                    raise RuntimeError(f"{path}: {rate} Hz, shape {audio.shape}, expected 44100 Hz stereo "
-                                       f"{int(round(seconds[i] * 44100))} frames")
+                # the engine rounds S·44100 half away from zero (Python's round() would round half to even)
+                frames = int(math.floor(float(seconds[i]) * 44100 + 0.5))
+                if rate != 44100 or audio.shape[1] != 2 or audio.shape[0] != frames:
+                    raise RuntimeError(f"{path}: {rate} Hz, shape {audio.shape}, expected 44100 Hz stereo {frames} frames")
                 clips.append(audio.T.copy())
             return clips
     return g
