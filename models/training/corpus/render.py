@@ -35,6 +35,19 @@ LOUD_TARGET = {"quiet": -36.0, "medium": -24.0, "loud": -12.0}
 SPLIT_ID = {"train": 0, "eval": 1}
 
 
+
+def rendered_ids(meta_path):
+    """Ids already listed in a split's metadata file (resume support); unreadable lines are skipped."""
+    done = set()
+    if os.path.exists(meta_path):
+        with open(meta_path) as f:
+            for line in f:
+                try:
+                    done.add(json.loads(line)["id"])
+                except Exception:
+                    pass
+    return done
+
 def short_term_max_db(x, win=0.4, hop=0.1):
     """Max over 400 ms windows of the mean-square level (both channels), dBFS. A simple LUFS-like level."""
     p = np.mean(x ** 2, axis=0)
@@ -297,14 +310,7 @@ def rerender_main(a):
     split = metas[0]["id"].rsplit("_", 1)[0]
     os.makedirs(a.out, exist_ok=True)
     meta_path = os.path.join(a.out, f"{split}.jsonl")
-    done = set()
-    if os.path.exists(meta_path):
-        with open(meta_path) as f:
-            for line in f:
-                try:
-                    done.add(json.loads(line)["id"])
-                except Exception:
-                    pass
+    done = rendered_ids(meta_path)
     jobs = [(m, a.seed, a.corpus_seed, a.window, a.out) for m in metas if m["id"] not in done]
     print(f"[rerender] {len(done)} done, {len(jobs)} to render (fresh seed {a.seed}) -> {a.out}", flush=True)
     bad, n = 0, 0
@@ -350,13 +356,7 @@ def main(argv=None):
             cut = data.rfind(b"\n") + 1
             if cut < len(data):
                 f.truncate(cut)
-    if os.path.exists(meta_path):
-        with open(meta_path) as f:
-            for line in f:
-                try:
-                    done.add(json.loads(line)["id"])
-                except Exception:
-                    pass
+    done |= rendered_ids(meta_path)
     todo = [i for i in range(a.start, a.start + a.count) if f"{a.split}_{i:07d}" not in done]
     print(f"[render] {len(done)} done, {len(todo)} to render -> {a.out}", flush=True)
     t0 = time.time()
