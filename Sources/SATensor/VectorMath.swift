@@ -82,6 +82,21 @@ public enum VectorMath {
         return largest
     }
 
+    /// Largest |x| of `count` floats (0 when empty), with the same lane scheme as `maximum`.
+    @inline(__always) public static func maximumMagnitude(_ x: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var index = 0
+        while index + 16 <= count {
+            let values = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
+            let magnitudes = values.replacing(with: -values, where: values .< 0)
+            lanes.replace(with: magnitudes, where: magnitudes .> lanes)
+            index += 16
+        }
+        var largest = lanes.max()
+        while index < count { largest = Swift.max(largest, Swift.abs(x[index])); index += 1 }
+        return largest
+    }
+
     /// Σ x over `count` floats in Float32: sixteen partial sums (lane i sums elements ≡ i mod 16) added pairwise,
     /// then the tail. The summation order depends only on `count`, so results are reproducible.
     @inline(__always) public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
