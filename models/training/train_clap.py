@@ -21,7 +21,7 @@ Audio tower (input: the clip's window, stereo 44.1 kHz, up to 262144 samples, ze
   features  = STFT(n_fft 2048, hop 1024, periodic Hann, center=True reflect pad) of mid=(L+R)/2, left, right;
               mel = fb @ |X|^2 with the HTK-style filterbank of models/training/common.py (64 bands, 20 Hz..22.05 kHz,
               each filter normalised to sum 1); ch0 = log(mel_mid + 1e-5), ch1 = log(mel_L + 1e-5) - log(mel_R + 1e-5)
-              -> [2, 64, 257]; then (x - feat_mean[c]) / feat_std[c] with the constants stored in the config.
+              -> [2, 64, 257]; then (x - feat_mean[c]) / feat_std[c] with the constants stored in the weights (features.mean, features.std).
   4 blocks: Conv2d(3x3, pad 1) -> ReLU -> MaxPool2d(2)   channels 2->32->64->128->192
   pooled = concat(mean over (freq,time), max over (freq,time))   [384]
   audio_embed = normalize(Linear(384, 128)(pooled));  family_logits = Linear(384, n_families)(pooled)
