@@ -37,10 +37,10 @@ public struct TransformerEncoderLayer: Sendable {
     /// `[B, N, d]` → `[B, N, d]`.
     public func callAsFunction(_ input: Tensor) -> Tensor {
         let dimension = input.shape[2]
-        let qkv = inputProjection(attentionNorm(input)).split(sizes: [dimension, dimension, dimension], axis: 2)
-        let attended = Tensor.scaledDotProductAttention(query: qkv[0].splittingHeads(headCount), key: qkv[1].splittingHeads(headCount),
-                                                        value: qkv[2].splittingHeads(headCount))
-        let x = input + outputProjection(attended.mergingHeads())
+        let qkv = inputProjection(attentionNorm(input))  // [B, N, 3d]: queries, keys, values
+        let attended = Tensor.tokenMajorAttention(query: qkv, key: qkv, keyChannelStart: dimension, value: qkv,
+                                                  valueChannelStart: 2 * dimension, headCount: headCount, headDepth: dimension / headCount)
+        let x = input + outputProjection(attended)
         return x + feedForwardOut(feedForwardIn(feedForwardNorm(x)).gelu())
     }
 }

@@ -36,9 +36,7 @@ public struct MultiHeadAttention: Sendable {
     /// `[B, N, D]` (and a context `[B, M, Dc]`) → `[B, N, D]`. `bias` is added to the attention logits.
     public func callAsFunction(_ input: Tensor, context: Tensor? = nil, bias: Tensor? = nil) -> Tensor {
         let source = context ?? input
-        let attended = Tensor.scaledDotProductAttention(
-            query: query(input).splittingHeads(headCount), key: key(source).splittingHeads(headCount),
-            value: value(source).splittingHeads(headCount), bias: bias)
-        return output(attended.mergingHeads())
+        return output(Tensor.tokenMajorAttention(query: query(input), key: key(source), value: value(source), headCount: headCount,
+                                                 bias: bias))
     }
 }

@@ -33,34 +33,38 @@ extension Tensor {
                       outputShape: [batch, heads, queryLength, valueDepth], outputLayout: headMajor(queryLength, heads, valueDepth))
     }
 
-    /// Multi-head attention on token-major activations, heads read in place: `[B, N, H·D]` out.
+    /// Multi-head attention on token-major activations, heads read in place: `[B, Nq, H·Dv]` out.
     ///
-    /// - `query` is `[B, Nq, H·D]` (all its channels are heads).
+    /// - Queries are channels `queryChannelStart ..< queryChannelStart + H·D` of `query` `[B, Nq, Cq]`, with
+    ///   D = `headDepth` (default: all of `query`'s channels are heads, D = Cq/H).
     /// - Keys are channels `keyChannelStart ..< keyChannelStart + Hkv·D` of `key` `[B, Nk, Ck]`, values channels
-    ///   `valueChannelStart ..< valueChannelStart + Hkv·Dv` of `value` `[B, Nk, Cv]`; `key` and `value` may be one
-    ///   packed k|v projection. Head h of the queries reads key/value head ⌊h/g⌋ (g = H/Hkv).
+    ///   `valueChannelStart ..< valueChannelStart + Hkv·Dv` of `value` `[B, Nk, Cv]`. The three may be one packed
+    ///   q|k|v or k|v projection. Query head h reads key/value head ⌊h/g⌋ (g = H/Hkv).
+    /// - `scale` and `bias` as in `scaledDotProductAttention`.
     /// - Same results as splitting heads, `scaledDotProductAttention` and merging heads.
-    public static func tokenMajorAttention(query: Tensor, key: Tensor, keyChannelStart: Int = 0, value: Tensor, valueChannelStart: Int = 0,
-                                           headCount: Int, keyValueHeadCount: Int? = nil, valueDepth: Int? = nil,
-                                           scale: Float? = nil) -> Tensor {
+    public static func tokenMajorAttention(query: Tensor, queryChannelStart: Int = 0, key: Tensor, keyChannelStart: Int = 0,
+                                           value: Tensor, valueChannelStart: Int = 0, headCount: Int, headDepth: Int? = nil,
+                                           keyValueHeadCount: Int? = nil, valueDepth: Int? = nil, scale: Float? = nil,
+                                           bias: Tensor? = nil) -> Tensor {
         precondition(query.rank == 3 && key.rank == 3 && value.rank == 3, "token-major attention expects [B, N, C] operands, got \(query.shape), \(key.shape), \(value.shape)")
         let batch = query.shape[0], queryLength = query.shape[1], queryChannels = query.shape[2]
         let keyLength = key.shape[1], kvHeads = keyValueHeadCount ?? headCount
-        precondition(headCount > 0 && queryChannels % headCount == 0 && kvHeads > 0 && headCount % kvHeads == 0,
+        precondition(headCount > 0 && kvHeads > 0 && headCount % kvHeads == 0 && (headDepth != nil || queryChannels % headCount == 0),
                      "token-major attention: \(queryChannels) query channels, \(headCount) heads, \(kvHeads) key/value heads")
-        let depth = queryChannels / headCount, valueDepth = valueDepth ?? depth
+        let depth = headDepth ?? queryChannels / headCount, valueDepth = valueDepth ?? depth
         precondition(key.shape[0] == batch && value.shape[0] == batch && value.shape[1] == keyLength
+                     && queryChannelStart >= 0 && queryChannelStart + headCount * depth <= queryChannels
                      && keyChannelStart >= 0 && keyChannelStart + kvHeads * depth <= key.shape[2]
                      && valueChannelStart >= 0 && valueChannelStart + kvHeads * valueDepth <= value.shape[2],
-                     "token-major attention: q \(query.shape), k \(key.shape) from channel \(keyChannelStart), v \(value.shape) from channel \(valueChannelStart) disagree")
+                     "token-major attention: q \(query.shape) from channel \(queryChannelStart), k \(key.shape) from channel \(keyChannelStart), v \(value.shape) from channel \(valueChannelStart) disagree")
         let problem = AttentionProblem(batch: batch, heads: headCount, kvHeads: kvHeads, queryLength: queryLength, keyLength: keyLength,
                                        depth: depth, valueDepth: valueDepth, scale: scale ?? 1 / Float(depth).squareRoot())
         func tokenMajor(_ tokens: Int, _ channels: Int, _ depth: Int, start: Int = 0) -> AttentionOperandLayout {
             AttentionOperandLayout(start: start, itemStride: tokens * channels, headStride: depth, rowStride: channels)
         }
-        return attend(problem, query: query, tokenMajor(queryLength, queryChannels, depth),
+        return attend(problem, query: query, tokenMajor(queryLength, queryChannels, depth, start: queryChannelStart),
                       key: key, tokenMajor(keyLength, key.shape[2], depth, start: keyChannelStart),
-                      value: value, tokenMajor(keyLength, value.shape[2], valueDepth, start: valueChannelStart), bias: nil,
+                      value: value, tokenMajor(keyLength, value.shape[2], valueDepth, start: valueChannelStart), bias: bias,
                       outputShape: [batch, queryLength, headCount * valueDepth],
                       outputLayout: tokenMajor(queryLength, headCount * valueDepth, valueDepth))
     }

@@ -58,7 +58,9 @@ extension Tensor {
     public var nonFiniteCount: Int { scalars.reduce(0) { $0 + ($1.isFinite ? 0 : 1) } }
 
     /// Largest absolute element (0 for an empty tensor).
-    public func maximumAbsolute() -> Float { scalars.reduce(0) { Swift.max($0, Swift.abs($1)) } }
+    public func maximumAbsolute() -> Float {
+        withUnsafeBufferPointer { buffer in buffer.isEmpty ? 0 : VectorMath.maximumMagnitude(buffer.baseAddress!, count: buffer.count) }
+    }
 
     /// Softmax along the last axis, computed as exp(x − max) / Σ exp(x − max) per row.
     public func softmax() -> Tensor {

@@ -103,12 +103,10 @@ public struct T5Encoder: Sendable {
         let bias = attentionBias(length: length, mask: attentionMask)          // [1 or B, H, N, N]
         for block in blocks {
             let h = block.attentionNorm(x)
-            let query = block.query(h).splittingHeads(heads)                    // [B, H, N, d_kv]
-            let key = block.key(h).splittingHeads(heads)
-            let value = block.value(h).splittingHeads(heads)
-            // softmax(Q·Kᵀ + bias)·V, unscaled as T5 is
-            let attended = Tensor.scaledDotProductAttention(query: query, key: key, value: value, scale: 1, bias: bias)
-            x = x + block.output(attended.mergingHeads())
+            // softmax(Q·Kᵀ + bias)·V per head (heads read in place from [B, N, H·d_kv]), unscaled as T5 is
+            let attended = Tensor.tokenMajorAttention(query: block.query(h), key: block.key(h), value: block.value(h), headCount: heads,
+                                                      scale: 1, bias: bias)
+            x = x + block.output(attended)
             x = x + feedForward(block, block.feedForwardNorm(x))
         }
         return finalNorm(x)
