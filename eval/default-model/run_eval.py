@@ -233,7 +233,9 @@ def main():
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     sections = a.sections.split(",")
-    gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed)  # the PyTorch model also serves the VAE section
+    gen = model = None
+    if a.engine == "pytorch" or "vae" in sections:  # the PyTorch model generates, or serves the VAE section
+        gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed)
     if a.engine == "swift":
         from swift_engine import swift_gen_fn
         gen = swift_gen_fn(a.model, a.steps, a.cfg, a.seed, os.path.abspath(a.stable_audio))
