@@ -4,8 +4,11 @@
 
 Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL.
 No adversarial loss (measured not worth its cost on 2 CPU cores; see README).
+A fresh run starts from a data-dependent unit-gain init (initialize_for_unit_gain) and ramps the bottleneck's noise
+and KL in over `noise_ramp_steps`; README §2 says why (without them the decoder stalled on an input-independent output).
 """
 import argparse
+import math
 import os
 import random
 import time
@@ -48,6 +51,8 @@ def ms(x):
 
 
 class VAELoss(torch.nn.Module):
+    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_kl · KL."""
+
     def __init__(self, tcfg):
         super().__init__()
         self.stft = auraloss.freq.MultiResolutionSTFTLoss(
@@ -65,6 +70,70 @@ class VAELoss(torch.nn.Module):
         return total, dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
 
 
+def _rescaled_convolutions(layer):
+    """The weight-normalised convolutions that set a layer's gain: the layer itself if it is one, else the direct
+    children of its `layers` (an Oobleck block's strided or transposed convolution, not those inside residual units)."""
+    if hasattr(layer, "weight_g"):
+        return [layer]
+    return [child for child in getattr(layer, "layers", []) if hasattr(child, "weight_g")]
+
+
+def _rms(t):
+    return float(t.pow(2).mean().sqrt())
+
+
+@torch.no_grad()
+def initialize_for_unit_gain(model, x, iterations=3):
+    """Data-dependent initialisation (LSUV-like) of the weight-norm magnitudes g, applied before the first step.
+
+    PyTorch's default init contracts what varies between inputs: a ConvTranspose1d [in, out, 2s] draws weights with
+    variance 1/(3·out·2s) but sums in·2 of them per output sample, a gain of √(in / (3·out·s)) (0.29–0.41 for the
+    Oobleck decoder blocks). Five blocks put the part of the output that depends on the latent ~60 dB under the part
+    that does not (Snake's sin² offsets through the upsamplers), and training on 2 CPU cores stalls there: the
+    decoder settles on one input-independent output. For each top-level layer in turn, g of its own convolutions is
+    multiplied by rms(Δ_in)/rms(Δ_out), where Δ is the difference between the activations of two halves of a batch,
+    so that each layer passes input differences with unit gain; the decoder's last convolution instead maps them
+    to the audio's own differences. Only magnitudes change; directions and the architecture stay SAT's."""
+    half = x.shape[0] // 2
+    a, b = x[:half], x[half:2 * half]
+
+    def calibrate(layers, h_a, h_b, final_target=None):
+        for index, layer in enumerate(layers):
+            convolutions = _rescaled_convolutions(layer)
+            target = _rms(h_a - h_b) if final_target is None or index < len(layers) - 1 else final_target
+            for _ in range(iterations if convolutions else 0):
+                gain = _rms(layer(h_a) - layer(h_b)) / max(target, 1e-12)
+                for convolution in convolutions:
+                    convolution.weight_g.div_(max(gain, 1e-6) ** (1.0 / len(convolutions)))
+            h_a, h_b = layer(h_a), layer(h_b)
+        return h_a, h_b
+
+    latent_a, latent_b = calibrate(list(model.encoder.layers), a, b)
+    mean_a, mean_b = latent_a.chunk(2, dim=1)[0], latent_b.chunk(2, dim=1)[0]
+    calibrate(list(model.decoder.layers), mean_a, mean_b, final_target=_rms(a - b))
+
+
+def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
+    """lr(step) = peak · min(1, (step + 1) / warmup) · c,  c = 0.1 + 0.9 · ½ (1 + cos(π u)),
+    u = min(1, (step − start_step) / cosine_steps) (c = 1 without a cosine phase)."""
+    lr = peak * (min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
+    if cosine_steps:
+        u = min(1.0, (step - start_step) / cosine_steps)
+        lr *= 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+    return lr
+
+
+def encode_with_noise_ramp(model, x, ramp):
+    """SAT's `VAEBottleneck.encode` (bottleneck.vae_sample) with the sampling noise scaled by `ramp` in [0, 1]:
+    stdev = softplus(scale) + 1e-4,  z = mean + ramp · stdev · ε,  KL = Σ_c (mean² + stdev² − ln stdev² − 1), batch mean.
+    ramp = 1 is exactly SAT's bottleneck; the KL is returned unscaled."""
+    mean, scale = model.encoder(x).chunk(2, dim=1)
+    stdev = F.softplus(scale) + 1e-4
+    variance = stdev * stdev
+    kl = (mean * mean + variance - torch.log(variance) - 1).sum(1).mean()
+    return mean + ramp * stdev * torch.randn_like(mean), kl
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/work/data/corpus")
@@ -80,6 +149,17 @@ def main(argv=None):
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (new optimizer)")
     ap.add_argument("--freeze-encoder", action="store_true",
                     help="decoder-only finetuning: the latent space (and pre-encoded latents) stay valid")
+    ap.add_argument("--lr", type=float, default=0.0, help="learning rate (default: the config's learning_rate)")
+    ap.add_argument("--warmup-steps", type=int, default=None,
+                    help="linear warm-up from 0 over this many steps (default: the config's warmup_steps, else 0)")
+    ap.add_argument("--default-init", action="store_true",
+                    help="keep PyTorch's default init on a fresh start instead of initialize_for_unit_gain (the recipe "
+                         "before session 3, whose decoder stalled on one input-independent output)")
+    ap.add_argument("--cosine-steps", type=int, default=0,
+                    help="cosine decay of the lr to lr/10 over this many steps from the step this run starts at")
+    ap.add_argument("--noise-ramp-steps", type=int, default=None,
+                    help="(default: the config's noise_ramp_steps, else 0) ramp the bottleneck's sampling noise and the KL weight from 0 to 1 over this many steps: "
+                         "a plain autoencoder first, so the decoder learns to use the latents before they are noisy")
     ap.add_argument("--reload-until", type=int, default=10 ** 9, help="re-read metadata every 500 steps below this size")
     a = ap.parse_args(argv)
     set_threads(a.threads)
@@ -87,6 +167,10 @@ def main(argv=None):
     cfg = load_json(a.config)
     tc = cfg["training"]
     bs = a.batch_size or tc["batch_size"]
+    if a.warmup_steps is None:
+        a.warmup_steps = tc.get("warmup_steps", 0)
+    if a.noise_ramp_steps is None:
+        a.noise_ramp_steps = tc.get("noise_ramp_steps", 0)
     os.makedirs(a.ckpt, exist_ok=True)
     torch.manual_seed(a.seed)
     model = build_vae(cfg).to(dev)
@@ -96,7 +180,7 @@ def main(argv=None):
         print(f"[vae] initialised from {a.init}", flush=True)
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr or tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
     step, wall_prev = 0, 0.0
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
@@ -105,11 +189,16 @@ def main(argv=None):
         opt.load_state_dict(st["opt"])
         step, wall_prev = st["step"], st.get("wall", 0.0)
         print(f"[vae] resumed at step {step}", flush=True)
+    if not a.default_init and step == 0 and not a.init:
+        initialize_for_unit_gain(model, CropSampler(a.corpus, read_meta(a.corpus, "train"), tc["crop"], a.seed + 10 ** 6).batch(16).to(dev))
+        print("[vae] unit-gain initialisation of the weight-norm magnitudes", flush=True)
+    step0 = step
     metas = read_meta(a.corpus, "train")
     sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
-            clips=len(metas), batch=bs, crop=tc["crop"])
+            clips=len(metas), batch=bs, crop=tc["crop"], lr=a.lr or tc["learning_rate"], warmup_steps=a.warmup_steps,
+            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps)
     model.train()
     t_start = time.time()
     acc, nacc, t_last = {}, 0, time.time()
@@ -117,15 +206,16 @@ def main(argv=None):
         if step % 500 == 0 and len(sampler.metas) < a.reload_until:  # corpus may still be rendering
             sampler.metas = read_meta(a.corpus, "train")
         x = sampler.batch(bs).to(dev)
-        if a.freeze_encoder:
-            with torch.no_grad():
-                z, info = model.encode(x, return_info=True)
-        else:
-            z, info = model.encode(x, return_info=True)
+        ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
+        with torch.set_grad_enabled(not a.freeze_encoder):
+            z, kl = encode_with_noise_ramp(model, x, ramp)
         y = model.decode(z)
-        loss, parts = loss_fn(y, x, info["kl"])
+        loss, parts = loss_fn(y, x, kl * ramp)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        if a.warmup_steps or a.cosine_steps:
+            for group in opt.param_groups:
+                group["lr"] = learning_rate_at(step, a.lr or tc["learning_rate"], a.warmup_steps, step0, a.cosine_steps)
         gn = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 10.0)
         opt.step()
         step += 1
