@@ -158,7 +158,7 @@ def main(argv=None):
     ap.add_argument("--cosine-steps", type=int, default=0,
                     help="cosine decay of the lr to lr/10 over this many steps from the step this run starts at")
     ap.add_argument("--noise-ramp-steps", type=int, default=None,
-                    help="(default: the config's noise_ramp_steps, else 0) ramp the bottleneck's sampling noise and the KL weight from 0 to 1 over this many steps: "
+                    help="(default: the config's noise_ramp_steps on a fresh run, 0 with --init) ramp the bottleneck's sampling noise and the KL weight from 0 to 1 over this many steps: "
                          "a plain autoencoder first, so the decoder learns to use the latents before they are noisy")
     ap.add_argument("--reload-until", type=int, default=10 ** 9, help="re-read metadata every 500 steps below this size")
     a = ap.parse_args(argv)
@@ -169,8 +169,9 @@ def main(argv=None):
     bs = a.batch_size or tc["batch_size"]
     if a.warmup_steps is None:
         a.warmup_steps = tc.get("warmup_steps", 0)
-    if a.noise_ramp_steps is None:
-        a.noise_ramp_steps = tc.get("noise_ramp_steps", 0)
+    if a.noise_ramp_steps is None:  # the ramp is for fresh encoders; a run from --init keeps SAT's bottleneck
+        a.noise_ramp_steps = 0 if a.init else tc.get("noise_ramp_steps", 0)
+    peak_lr = a.lr or tc["learning_rate"]
     os.makedirs(a.ckpt, exist_ok=True)
     torch.manual_seed(a.seed)
     model = build_vae(cfg).to(dev)
@@ -180,7 +181,7 @@ def main(argv=None):
         print(f"[vae] initialised from {a.init}", flush=True)
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=a.lr or tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak_lr, betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
     step, wall_prev = 0, 0.0
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
@@ -197,7 +198,7 @@ def main(argv=None):
     sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
-            clips=len(metas), batch=bs, crop=tc["crop"], lr=a.lr or tc["learning_rate"], warmup_steps=a.warmup_steps,
+            clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
             noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps)
     model.train()
     t_start = time.time()
@@ -215,7 +216,7 @@ def main(argv=None):
         loss.backward()
         if a.warmup_steps or a.cosine_steps:
             for group in opt.param_groups:
-                group["lr"] = learning_rate_at(step, a.lr or tc["learning_rate"], a.warmup_steps, step0, a.cosine_steps)
+                group["lr"] = learning_rate_at(step, peak_lr, a.warmup_steps, step0, a.cosine_steps)
         gn = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 10.0)
         opt.step()
         step += 1
