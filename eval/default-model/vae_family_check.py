@@ -19,11 +19,8 @@ from models.training.common import load_clip, read_meta
 def vae_from_checkpoint(path):
     """A train_vae checkpoint as a pretransform-like object (encode, decode, downsampling_ratio), latent scale 1."""
     from models.training import sat_compat  # noqa: F401  (SAT's optional imports)
-    from models.training.train_vae import build_vae
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    vae = build_vae(state["config"])
-    vae.load_state_dict(state["model"])
-    vae.eval()
+    from models.training.encode_latents import load_vae
+    vae, state = load_vae(path, "cpu")
     return types.SimpleNamespace(encode=vae.encode, decode=vae.decode, downsampling_ratio=vae.downsampling_ratio,
                                  step=state["step"])
 
