@@ -8,6 +8,10 @@ also runs run_eval's VAE section (MR-STFT with auraloss defaults, NaN, DC, bandw
 --model takes an exported model folder (its pretransform); --vae takes a train_vae checkpoint directly, so a VAE can
 be judged before any diffusion model is trained on its latents. Encoding samples the posterior (as SAT's pretransform
 does), with torch seed 0.
+
+The output also gives the median level gap per family, and --probe adds synthetic signals (sines across the
+register, a square wave, beeps, white noise, silence; 1.5 s, stereo, centred), each with its level after encode+decode:
+a VAE that drops steady tones while passing noise shows it here at once.
 """
 import argparse, os, sys, json, collections, types
 import numpy as np, torch
@@ -32,6 +36,7 @@ source.add_argument("--vae", help="train_vae checkpoint (last.pt)")
 ap.add_argument("--clap", default="models/sfx-clap-mini")
 ap.add_argument("--corpus", default="/work/data/corpus")
 ap.add_argument("--mrstft", action="store_true", help="also MR-STFT / NaN / DC / bandwidth on 64 eval clips")
+ap.add_argument("--probe", action="store_true", help="also the level gap of synthetic tones, noise and silence")
 ap.add_argument("--threads", type=int, default=2)
 a = ap.parse_args()
 torch.set_num_threads(a.threads)
@@ -42,26 +47,58 @@ if a.model:
 else:
     pretransform = vae_from_checkpoint(a.vae)
     step = pretransform.step
+
+
+def level_gap_db(x, y):
+    """level gap (dB) = 10 log10(mean y² / mean x²)"""
+    return float(10 * np.log10((np.mean(y ** 2) + 1e-12) / (np.mean(x ** 2) + 1e-12)))
+
+
+def probe_signals(seconds=1.5, rate=44100):
+    """Synthetic test signals, name -> mono waveform (duplicated to both channels)."""
+    t = np.arange(int(seconds * rate)) / rate
+    noise = np.random.default_rng(0).standard_normal(t.size)
+    signals = {f"sine {hz} Hz": 0.3 * np.sin(2 * np.pi * hz * t) for hz in (80, 220, 440, 1000, 2400, 4800)}
+    signals["square 220 Hz"] = 0.2 * np.sign(np.sin(2 * np.pi * 220 * t))
+    signals["beeps 1 kHz, 4 per s"] = 0.3 * np.sin(2 * np.pi * 1000 * t) * ((t * 4) % 1 < 0.3)
+    signals["white noise"] = 0.2 * noise
+    signals["silence"] = np.zeros_like(t)
+    return signals
+
+
+def roundtrip(x):
+    with torch.no_grad():
+        return pretransform.decode(pretransform.encode(torch.from_numpy(x.astype(np.float32))[None]))[0].numpy()
+
+
 classify = R.load_classifier(a.clap)
 metas = read_meta(a.corpus, "eval")
 by = collections.defaultdict(list)
 for m in metas: by[m["family"]].append(m)
 chosen = [v[i] for v in by.values() for i in range(2)]
-ok_orig = ok_rec = 0; preds = collections.Counter(); level_gap = []
+ok_orig = ok_rec = 0; preds = collections.Counter(); level_gap = []; gap_by_family = collections.defaultdict(list)
 for m in chosen:
-    x = torch.from_numpy(load_clip(a.corpus, m, 0, 262144))[None]
-    with torch.no_grad():
-        y = pretransform.decode(pretransform.encode(x))[0].numpy()
+    x = load_clip(a.corpus, m, 0, 262144)
+    y = roundtrip(x)
     n = int(round(m["seconds_total"] * 44100))
-    xs, ys = x[0].numpy()[:, :n], y[:, :n]
-    # level gap (dB) = 10 log10(mean y² / mean x²) over the sound
-    level_gap.append(10 * np.log10((np.mean(ys ** 2) + 1e-12) / (np.mean(xs ** 2) + 1e-12)))
+    xs, ys = x[:, :n], y[:, :n]
+    level_gap.append(level_gap_db(xs, ys))  # over the sound only
+    gap_by_family[m["family"]].append(level_gap[-1])
     po = classify(xs); pr = classify(ys)
     ok_orig += max(po, key=po.get) == m["family"]; p = max(pr, key=pr.get); ok_rec += p == m["family"]; preds[p] += 1
 result = {"command": " ".join(sys.argv), "vae_step": step, "clips": len(chosen),
           "family_top1_original": ok_orig / len(chosen), "family_top1_vae_reconstruction": ok_rec / len(chosen),
           "most_predicted_on_reconstructions": preds.most_common(5),
-          "level_gap_db_median": float(np.median(level_gap)), "level_gap_db_p10_p90": [float(np.percentile(level_gap, 10)), float(np.percentile(level_gap, 90))]}
+          "level_gap_db_median": float(np.median(level_gap)), "level_gap_db_p10_p90": [float(np.percentile(level_gap, 10)), float(np.percentile(level_gap, 90))],
+          "level_gap_db_median_by_family": {f: round(float(np.median(g)), 1) for f, g in sorted(gap_by_family.items())}}
+if a.probe:
+    probes = {}
+    for name, mono in probe_signals().items():
+        x = np.stack([mono, mono])
+        y = roundtrip(x)
+        probes[name] = {"rms_in": round(float(np.sqrt(np.mean(x ** 2))), 5), "rms_out": round(float(np.sqrt(np.mean(y ** 2))), 5),
+                        "level_gap_db": None if name == "silence" else round(level_gap_db(x, y), 1)}
+    result["probe"] = probes
 if a.mrstft:
     result["vae"] = R.eval_vae(types.SimpleNamespace(pretransform=pretransform), a.corpus)
 print(json.dumps(result))

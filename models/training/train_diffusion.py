@@ -4,6 +4,9 @@ dropout (UNetCFG1d's learned fixed_embedding), EMA of all trained weights. Resum
 
   python -m models.training.train_diffusion --latents /work/checkpoints/latents --tokenizer /work/checkpoints/tokenizer \
       --vae /work/checkpoints/vae/last.pt --ckpt /work/checkpoints/diffusion [--device cuda --batch-size 128]
+
+After re-encoding the latents with a new VAE, `--init OLD_CKPT/last.pt` starts a fresh run (new latent scale, step 0,
+new optimizer) from the old run's EMA weights, so the text encoder and U-Net need not be learned again from zero.
 """
 import argparse
 import copy
@@ -76,6 +79,9 @@ def main(argv=None):
     ap.add_argument("--log-every", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--warmup-steps", type=int, default=None, help="override training.warmup_steps")
+    ap.add_argument("--init", default=None,
+                    help="fresh run only: start the U-Net and conditioners from another train_diffusion checkpoint's "
+                         "EMA weights (same architecture and tokenizer; e.g. after re-encoding with a new VAE)")
     a = ap.parse_args(argv)
     set_threads(a.threads)
     dev = pick_device(a.device)
@@ -109,6 +115,20 @@ def main(argv=None):
         ema = [e.to(dev) for e in resume["ema"]]
         step, wall_prev = resume["step"], resume["wall"]
         print(f"[diffusion] resumed at step {step}", flush=True)
+    elif a.init:
+        source = torch.load(a.init, map_location="cpu", weights_only=False)
+        model.model.load_state_dict(source["unet"])
+        model.conditioner.load_state_dict(source["cond"])
+        if len(source["ema"]) != len(params):
+            raise ValueError(f"{a.init}: {len(source['ema'])} EMA tensors, this model trains {len(params)}")
+        with torch.no_grad():
+            for p, e in zip(params, source["ema"]):
+                if p.shape != e.shape:
+                    raise ValueError(f"{a.init}: EMA tensor of shape {tuple(e.shape)}, expected {tuple(p.shape)}")
+                p.copy_(e)
+        ema = [p.detach().clone() for p in params]
+        cfg["init_from"] = dict(path=a.init, step=source["step"], vae_step=source["config"].get("vae_step"))
+        print(f"[diffusion] initialised from {a.init} (step {source['step']})", flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale,
             unet_params=sum(p.numel() for p in model.model.parameters()),

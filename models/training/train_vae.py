@@ -51,13 +51,16 @@ def ms(x):
 
 
 class VAELoss(torch.nn.Module):
-    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_kl · KL."""
+    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_kl · KL.
+
+    MR-STFT is auraloss's spectral convergence + log-magnitude L1, plus linear-magnitude L1 when the config sets
+    `stft_linear_magnitude_weight` (0 by default, as before session 4)."""
 
     def __init__(self, tcfg):
         super().__init__()
         self.stft = auraloss.freq.MultiResolutionSTFTLoss(
             fft_sizes=[2048, 1024, 512, 256, 128, 64], hop_sizes=[512, 256, 128, 64, 32, 16],
-            win_lengths=[2048, 1024, 512, 256, 128, 64])
+            win_lengths=[2048, 1024, 512, 256, 128, 64], w_lin_mag=tcfg.get("stft_linear_magnitude_weight", 0.0))
         self.mels = torch.nn.ModuleList([LogMel(n_fft=n, hop=n // 4, n_mels=m) for n, m in [(2048, 128), (1024, 80), (512, 40)]])
         self.t = tcfg
 
