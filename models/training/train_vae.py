@@ -193,11 +193,11 @@ def main(argv=None):
         opt.load_state_dict(st["opt"])
         step, wall_prev = st["step"], st.get("wall", 0.0)
         print(f"[vae] resumed at step {step}", flush=True)
+    metas = read_meta(a.corpus, "train")
     if not a.default_init and step == 0 and not a.init:
-        initialize_for_unit_gain(model, CropSampler(a.corpus, read_meta(a.corpus, "train"), tc["crop"], a.seed + 10 ** 6).batch(16).to(dev))
+        initialize_for_unit_gain(model, CropSampler(a.corpus, metas, tc["crop"], a.seed + 10 ** 6).batch(16).to(dev))
         print("[vae] unit-gain initialisation of the weight-norm magnitudes", flush=True)
     step0 = step
-    metas = read_meta(a.corpus, "train")
     sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
