@@ -50,17 +50,30 @@ def ms(x):
     return torch.cat([x, x[:, :1] + x[:, 1:], x[:, :1] - x[:, 1:]], dim=1)
 
 
+def frame_level(x, frame=2048, hop=512):
+    """log10 of the frame RMS with a −80 dB floor, [B, C, T] -> [B, C, frames]: log10(sqrt(mean(x²)) + 1e-4)."""
+    frames = x.unfold(-1, frame, hop)
+    return torch.log10(frames.pow(2).mean(-1).add(1e-12).sqrt() + 1e-4)
+
+
 class VAELoss(torch.nn.Module):
-    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_kl · KL.
+    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_level · level L1 + w_kl · KL.
+
+    The level term (config `level_weight`, 0 by default, added in session 5) is the L1 distance between the
+    output's and the input's log10 frame RMS (2048-sample frames, hop 512) on L, R, mid and side: the log-domain
+    spectral terms let a decoder answer a steady tone it cannot yet draw with near-silence (session 4's probe:
+    sines −39…−44 dB), and this term charges for that level gap directly.
 
     MR-STFT is auraloss's spectral convergence + log-magnitude L1, plus linear-magnitude L1 when the config sets
-    `stft_linear_magnitude_weight` (0 by default, as before session 4)."""
+    `stft_linear_magnitude_weight` (0 by default, as before session 4). `stft_fft_sizes` picks the resolutions
+    (window = n, hop = n / 4; default 2048 … 64, as before session 5)."""
 
     def __init__(self, tcfg):
         super().__init__()
+        sizes = [int(n) for n in tcfg.get("stft_fft_sizes", [2048, 1024, 512, 256, 128, 64])]
         self.stft = auraloss.freq.MultiResolutionSTFTLoss(
-            fft_sizes=[2048, 1024, 512, 256, 128, 64], hop_sizes=[512, 256, 128, 64, 32, 16],
-            win_lengths=[2048, 1024, 512, 256, 128, 64], w_lin_mag=tcfg.get("stft_linear_magnitude_weight", 0.0))
+            fft_sizes=sizes, hop_sizes=[n // 4 for n in sizes], win_lengths=sizes,
+            w_lin_mag=tcfg.get("stft_linear_magnitude_weight", 0.0))
         self.mels = torch.nn.ModuleList([LogMel(n_fft=n, hop=n // 4, n_mels=m) for n, m in [(2048, 128), (1024, 80), (512, 40)]])
         self.t = tcfg
 
@@ -70,7 +83,12 @@ class VAELoss(torch.nn.Module):
         yb, xb = Y.reshape(-1, Y.shape[-1]), X.reshape(-1, X.shape[-1])
         l_mel = sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
         total = self.t["stft_weight"] * l_stft + self.t["mel_weight"] * l_mel + self.t["kl_weight"] * kl
-        return total, dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
+        parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
+        if self.t.get("level_weight", 0.0):
+            l_level = F.l1_loss(frame_level(Y), frame_level(X))
+            total = total + self.t["level_weight"] * l_level
+            parts["level"] = l_level.item()
+        return total, parts
 
 
 def _rescaled_convolutions(layer):
