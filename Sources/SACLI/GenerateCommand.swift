@@ -33,8 +33,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output file (single clip).")
     var output: String?
 
-    @Option(name: .shortAndLong, help: "Model folder (default: models/default).")
-    var model = "models/default"
+    @Option(name: .shortAndLong, help: "Model folder (default: the bundled models/default, looked up in the working directory, then above the executable).")
+    var model: String?
 
     @Option(help: "Hugging Face T5 folder for models with SAT's t5 conditioner (default: MODEL/t5 or $STABLE_AUDIO_T5_DIR).")
     var textEncoder: String?
@@ -89,10 +89,11 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let interrupt = InterruptFlag.install()
-            if model == "models/default" && !FileManager.default.fileExists(atPath: "models/default/model.safetensors") {
-                throw ValidationError("no default model is installed yet (models/default has no weights): pass -m MODEL_DIR, a stable-audio-tools model folder")
+            let locator = BundledModelLocator.textToAudio
+            guard let modelPath = model ?? locator.installedFolder() else {
+                throw ValidationError("no default model found (\(locator.relativeFolder)/\(locator.weightsFileName) in the working directory or above the executable): pass -m MODEL_DIR, a stable-audio-tools model folder")
             }
-            let pipeline = try TextToAudioPipeline(modelPath: model, textEncoderDirectory: textEncoder)
+            let pipeline = try TextToAudioPipeline(modelPath: modelPath, textEncoderDirectory: textEncoder)
             if let batch {
                 try runBatch(pipeline: pipeline, listPath: batch, interrupt: interrupt)
                 return

@@ -107,10 +107,10 @@ struct ScoreCommand: ParsableCommand {
             let promptList = try prompts.map { try AudioTextPromptList(contentsOf: $0) }
             var model: AudioTextModel? = nil
             if !noAudioTextModel {
-                if let folder = audioTextModel ?? AudioTextModelLocator.defaultModelFolder() {
+                if let folder = audioTextModel ?? BundledModelLocator.audioText.installedFolder() {
                     model = try AudioTextModel(directory: folder)
                 } else {
-                    FileHandleOutput.standardError("stable-audio score: note: sfx-clap-mini not found (\(AudioTextModelLocator.defaultFolder)); learned metrics skipped (give --audio-text-model DIR)\n")
+                    FileHandleOutput.standardError("stable-audio score: note: sfx-clap-mini not found (\(BundledModelLocator.audioText.relativeFolder)); learned metrics skipped (give --audio-text-model DIR)\n")
                 }
             }
             var report = try MetricsScorer.score(request)

@@ -8,7 +8,9 @@ struct StableAudioCommand: ParsableCommand {
         commandName: "stable-audio",
         abstract: "Native Swift text-to-audio engine following the Stable Audio design.",
         discussion: """
-        Without -m, generate uses models/default (not shipped yet: pass a stable-audio-tools model folder).
+        Without -m, generate uses the bundled default model, models/default (a small sound-effects model this \
+        project trains itself; its model card, models/default/README.md, lists what it knows and its limits), found \
+        in the working directory or above the executable. -m takes any stable-audio-tools model folder.
         """,
         version: StableAudioVersion.string,
         subcommands: [GenerateCommand.self, InspectCommand.self, EncodeCommand.self, DecodeCommand.self, ScoreCommand.self, VersionCommand.self]

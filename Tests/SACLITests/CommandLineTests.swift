@@ -18,10 +18,12 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `stable-audio arguments` in `directory` (default: the test process's working directory).
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         var environment = ProcessInfo.processInfo.environment
         environment["STABLE_AUDIO_NO_RELAUNCH"] = "1"
         process.environment = environment
