@@ -127,7 +127,9 @@ def main(argv=None):
                     raise ValueError(f"{a.init}: EMA tensor of shape {tuple(e.shape)}, expected {tuple(p.shape)}")
                 p.copy_(e)
         ema = [p.detach().clone() for p in params]
-        cfg["init_from"] = dict(path=a.init, step=source["step"], vae_step=source["config"].get("vae_step"))
+        # the checkpoint's folder and file name only: this config ships inside exported models
+        cfg["init_from"] = dict(checkpoint=os.path.join(*os.path.normpath(a.init).split(os.sep)[-2:]), step=source["step"],
+                                vae_step=source["config"].get("vae_step"))
         print(f"[diffusion] initialised from {a.init} (step {source['step']})", flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale,
