@@ -2,9 +2,9 @@ import Foundation
 import SAAudio
 import Testing
 
-private let bundledModelRepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+private let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().path
-private let bundledModelInstalled = FileManager.default.fileExists(atPath: bundledModelRepositoryRoot + "/models/default/model.safetensors")
+private let bundledModelInstalled = FileManager.default.fileExists(atPath: repositoryRoot + "/models/default/model.safetensors")
 
 /// `stable-audio generate` out of the box: no `-m`, so the command loads the bundled default model in `models/default/`
 /// (trained by `models/training/`; model card in `models/default/README.md`), found in the working directory, or above
@@ -13,8 +13,6 @@ private let bundledModelInstalled = FileManager.default.fileExists(atPath: bundl
 /// which `eval/default-model/` measures at 30 steps. The suite is skipped while `models/default` holds no weights.
 @Suite(.enabled(if: bundledModelInstalled, "models/default has no model.safetensors"))
 struct BundledModelTests {
-    static let repositoryRoot = bundledModelRepositoryRoot
-
     let folder: String = {
         let path = NSTemporaryDirectory() + "bundled-model-\(getpid())-\(UInt64.random(in: 0..<UInt64.max))"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
@@ -26,7 +24,7 @@ struct BundledModelTests {
     func render(_ prompt: String, seconds: String, seed: Int, steps: Int, name: String, in directory: String? = nil) throws -> AudioBuffer {
         let path = "\(folder)/\(name).wav"
         let result = try CommandLineTests.run(["generate", prompt, "--seconds", seconds, "--seed", String(seed), "--steps", String(steps),
-                                               "--bit-depth", "32f", "--progress", "none", "-o", path], in: directory ?? Self.repositoryRoot)
+                                               "--bit-depth", "32f", "--progress", "none", "-o", path], in: directory ?? repositoryRoot)
         #expect(result.status == 0, "\(result.standardError)")
         return try AudioFile.read(path).0
     }
