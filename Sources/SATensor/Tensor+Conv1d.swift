@@ -57,40 +57,33 @@ extension Tensor {
             conv1dTileParallel(weight: weight, output: &output, stride: stride, padLeft: padding.left, dilation: dilation, groups: groups)
             return output
         }
-        var columns = [Float](repeating: 0, count: pointwise ? 0 : columnRows * tile)
-        withUnsafeBufferPointer { xBuffer in
-            weight.withUnsafeBufferPointer { wBuffer in
-                output.withUnsafeMutableBufferPointer { yBuffer in
-                    columns.withUnsafeMutableBufferPointer { columnBuffer in
-                        let x = SendablePointer(xBuffer), column = pointwise ? nil : SendablePointer(columnBuffer)
-                        for item in 0..<batch {
-                            for group in 0..<groups {
-                                let groupInput = SendablePointer(x.base + (item * inChannels + group * inPerGroup) * length)
-                                let groupWeight = wBuffer.baseAddress! + group * outPerGroup * columnRows
-                                let groupOutput = yBuffer.baseAddress! + (item * outChannels + group * outPerGroup) * outLength
-                                var start = 0
-                                while start < outLength {
-                                    let width = Swift.min(tile, outLength - start)
-                                    let right: UnsafePointer<Float>
-                                    let rightStride: Int
-                                    if let column {
-                                        let tileStart = start
-                                        ConcurrentWork.forEach(inPerGroup * kernelSize, minimumRange: Swift.max(1, 65536 / Swift.max(1, width))) { row in
-                                            Tensor.unfoldRow(row, input: groupInput.base, length: length, kernelSize: kernelSize, stride: stride,
-                                                             dilation: dilation, padLeft: padding.left, start: tileStart, width: width, into: column.base)
-                                        }
-                                        right = UnsafePointer(column.base)
-                                        rightStride = width
-                                    } else {
-                                        right = UnsafePointer(groupInput.base + start)
-                                        rightStride = length
-                                    }
-                                    GEMM.multiply(m: outPerGroup, n: width, k: columnRows, a: groupWeight, lda: columnRows,
-                                                  b: right, ldb: rightStride, beta: 1, c: groupOutput + start, ldc: outLength)
-                                    start += width
-                                }
+        withConvolutionBuffers(weight: weight, output: &output, scratchCount: pointwise ? 0 : columnRows * tile) { x, w, y, scratch in
+            let column = pointwise ? nil : scratch
+            for item in 0..<batch {
+                for group in 0..<groups {
+                    let groupInput = SendablePointer(x.base + (item * inChannels + group * inPerGroup) * length)
+                    let groupWeight = w.base + group * outPerGroup * columnRows
+                    let groupOutput = y.base + (item * outChannels + group * outPerGroup) * outLength
+                    var start = 0
+                    while start < outLength {
+                        let width = Swift.min(tile, outLength - start)
+                        let right: UnsafePointer<Float>
+                        let rightStride: Int
+                        if let column {
+                            let tileStart = start
+                            ConcurrentWork.forEach(inPerGroup * kernelSize, minimumRange: Swift.max(1, 65536 / Swift.max(1, width))) { row in
+                                Tensor.unfoldRow(row, input: groupInput.base, length: length, kernelSize: kernelSize, stride: stride,
+                                                 dilation: dilation, padLeft: padding.left, start: tileStart, width: width, into: column.base)
                             }
+                            right = UnsafePointer(column.base)
+                            rightStride = width
+                        } else {
+                            right = UnsafePointer(groupInput.base + start)
+                            rightStride = length
                         }
+                        GEMM.multiply(m: outPerGroup, n: width, k: columnRows, a: groupWeight, lda: columnRows,
+                                      b: right, ldb: rightStride, beta: 1, c: groupOutput + start, ldc: outLength)
+                        start += width
                     }
                 }
             }
@@ -164,6 +157,24 @@ extension Tensor {
         }
     }
 
+    /// The pointers every GEMM convolution works on: `self` (input), `weight`, `output` and a zeroed scratch
+    /// buffer of `scratchCount` floats (the im2col / col2im columns), all wrapped as `SendablePointer`s so the
+    /// unfolding closures can hand them to `ConcurrentWork`.
+    func withConvolutionBuffers(weight: Tensor, output: inout Tensor, scratchCount: Int,
+                                _ body: (_ input: SendablePointer<Float>, _ weight: SendablePointer<Float>,
+                                         _ output: SendablePointer<Float>, _ scratch: SendablePointer<Float>) -> Void) {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: Swift.max(1, scratchCount))
+        scratch.initialize(repeating: 0, count: Swift.max(1, scratchCount))
+        defer { scratch.deallocate() }
+        withUnsafeBufferPointer { xBuffer in
+            weight.withUnsafeBufferPointer { wBuffer in
+                output.withUnsafeMutableBufferPointer { yBuffer in
+                    body(SendablePointer(xBuffer), SendablePointer(wBuffer), SendablePointer(yBuffer), SendablePointer(scratch))
+                }
+            }
+        }
+    }
+
     /// A `[B, C, T]` tensor whose rows hold `bias[c]` (or zeros without a bias).
     static func channelBiasFilled(shape: [Int], bias: Tensor?) -> Tensor {
         guard let bias else { return Tensor(zeros: shape) }
@@ -200,39 +211,31 @@ extension Tensor {
         let tile = Swift.min(length, Swift.max(64, Tensor.convolutionTileElements / columnRows))
 
         var output = Tensor.channelBiasFilled(shape: [batch, outChannels, outLength], bias: bias)
-        var columns = [Float](repeating: 0, count: columnRows * tile)
-        withUnsafeBufferPointer { xBuffer in
-            weight.withUnsafeBufferPointer { wBuffer in
-                output.withUnsafeMutableBufferPointer { yBuffer in
-                    columns.withUnsafeMutableBufferPointer { columnBuffer in
-                        let column = SendablePointer(columnBuffer)
-                        for item in 0..<batch {
-                            for group in 0..<groups {
-                                let groupInput = xBuffer.baseAddress! + (item * inChannels + group * inPerGroup) * length
-                                let groupWeight = wBuffer.baseAddress! + group * inPerGroup * columnRows
-                                let groupOutput = SendablePointer(yBuffer.baseAddress! + (item * outChannels + group * outPerGroup) * outLength)
-                                var start = 0
-                                while start < length {
-                                    let width = Swift.min(tile, length - start)
-                                    // columns[co·K + k, j] = Σ_ci W[ci, co·K + k] · x[ci, start + j]
-                                    GEMM.multiply(transposeA: true, m: columnRows, n: width, k: inPerGroup, a: groupWeight,
-                                                  lda: columnRows, b: groupInput + start, ldb: length, c: column.base, ldc: width)
-                                    let tileStart = start
-                                    ConcurrentWork.forEach(outPerGroup, minimumRange: Swift.max(1, 32768 / Swift.max(1, width * kernelSize))) { channel in
-                                        let y = groupOutput.base + channel * outLength
-                                        for tap in 0..<kernelSize {
-                                            let contribution = column.base + (channel * kernelSize + tap) * width
-                                            let offset = tileStart * stride + tap * dilation - padding
-                                            for j in 0..<width {
-                                                let position = offset + j * stride
-                                                if position >= 0 && position < outLength { y[position] += contribution[j] }
-                                            }
-                                        }
-                                    }
-                                    start += width
+        withConvolutionBuffers(weight: weight, output: &output, scratchCount: columnRows * tile) { x, w, y, column in
+            for item in 0..<batch {
+                for group in 0..<groups {
+                    let groupInput = x.base + (item * inChannels + group * inPerGroup) * length
+                    let groupWeight = w.base + group * inPerGroup * columnRows
+                    let groupOutput = SendablePointer(y.base + (item * outChannels + group * outPerGroup) * outLength)
+                    var start = 0
+                    while start < length {
+                        let width = Swift.min(tile, length - start)
+                        // columns[co·K + k, j] = Σ_ci W[ci, co·K + k] · x[ci, start + j]
+                        GEMM.multiply(transposeA: true, m: columnRows, n: width, k: inPerGroup, a: groupWeight,
+                                      lda: columnRows, b: groupInput + start, ldb: length, c: column.base, ldc: width)
+                        let tileStart = start
+                        ConcurrentWork.forEach(outPerGroup, minimumRange: Swift.max(1, 32768 / Swift.max(1, width * kernelSize))) { channel in
+                            let y = groupOutput.base + channel * outLength
+                            for tap in 0..<kernelSize {
+                                let contribution = column.base + (channel * kernelSize + tap) * width
+                                let offset = tileStart * stride + tap * dilation - padding
+                                for j in 0..<width {
+                                    let position = offset + j * stride
+                                    if position >= 0 && position < outLength { y[position] += contribution[j] }
                                 }
                             }
                         }
+                        start += width
                     }
                 }
             }

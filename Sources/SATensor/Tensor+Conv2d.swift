@@ -26,53 +26,41 @@ extension Tensor {
         let columnRows = inChannels * kernelHeight * kernelWidth
         let outPlane = outHeight * outWidth
         let bandRows = Swift.max(1, Swift.min(outHeight, Tensor.convolutionTileElements / Swift.max(1, columnRows * outWidth)))
-        var output = Tensor(zeros: [batch, outChannels, outHeight, outWidth])
-        var columns = [Float](repeating: 0, count: columnRows * bandRows * outWidth)
+        var output = Tensor.channelBiasFilled(shape: [batch, outChannels, outPlane], bias: bias)
+            .reshaped([batch, outChannels, outHeight, outWidth])
         let padHeight = padding.height, padWidth = padding.width
-        withUnsafeBufferPointer { xBuffer in
-            weight.withUnsafeBufferPointer { wBuffer in
-                output.withUnsafeMutableBufferPointer { yBuffer in
-                    columns.withUnsafeMutableBufferPointer { columnBuffer in
-                        let column = SendablePointer(columnBuffer)
-                        for item in 0..<batch {
-                            let input = SendablePointer(UnsafeMutablePointer(mutating: xBuffer.baseAddress! + item * inChannels * height * width))
-                            let itemOutput = yBuffer.baseAddress! + item * outChannels * outPlane
-                            if let bias {
-                                for channel in 0..<outChannels {
-                                    (itemOutput + channel * outPlane).update(repeating: bias.scalars[channel], count: outPlane)
-                                }
+        withConvolutionBuffers(weight: weight, output: &output, scratchCount: columnRows * bandRows * outWidth) { x, w, y, column in
+            for item in 0..<batch {
+                let input = SendablePointer(x.base + item * inChannels * height * width)
+                let itemOutput = y.base + item * outChannels * outPlane
+                var firstRow = 0
+                while firstRow < outHeight {
+                    let rows = Swift.min(bandRows, outHeight - firstRow)
+                    let bandWidth = rows * outWidth
+                    let bandStart = firstRow
+                    ConcurrentWork.forEach(columnRows, minimumRange: Swift.max(1, 16384 / Swift.max(1, bandWidth))) { row in
+                        // row = (ci·KH + kh)·KW + kw
+                        let kw = row % kernelWidth, kh = (row / kernelWidth) % kernelHeight, ci = row / (kernelWidth * kernelHeight)
+                        let plane = input.base + ci * height * width
+                        let destination = column.base + row * bandWidth
+                        for r in 0..<rows {
+                            let sourceRow = bandStart + r + kh - padHeight
+                            let target = destination + r * outWidth
+                            guard sourceRow >= 0 && sourceRow < height else {
+                                target.update(repeating: 0, count: outWidth)
+                                continue
                             }
-                            var firstRow = 0
-                            while firstRow < outHeight {
-                                let rows = Swift.min(bandRows, outHeight - firstRow)
-                                let bandWidth = rows * outWidth
-                                let bandStart = firstRow
-                                ConcurrentWork.forEach(columnRows, minimumRange: Swift.max(1, 16384 / Swift.max(1, bandWidth))) { row in
-                                    // row = (ci·KH + kh)·KW + kw
-                                    let kw = row % kernelWidth, kh = (row / kernelWidth) % kernelHeight, ci = row / (kernelWidth * kernelHeight)
-                                    let plane = input.base + ci * height * width
-                                    let destination = column.base + row * bandWidth
-                                    for r in 0..<rows {
-                                        let sourceRow = bandStart + r + kh - padHeight
-                                        let target = destination + r * outWidth
-                                        guard sourceRow >= 0 && sourceRow < height else {
-                                            target.update(repeating: 0, count: outWidth)
-                                            continue
-                                        }
-                                        let source = plane + sourceRow * width
-                                        for w in 0..<outWidth {
-                                            let sourceColumn = w + kw - padWidth
-                                            target[w] = sourceColumn >= 0 && sourceColumn < width ? source[sourceColumn] : 0
-                                        }
-                                    }
-                                }
-                                // Y[:, band] += W·columns   ([Cout, Cin·KH·KW] × [Cin·KH·KW, rows·W'])
-                                GEMM.multiply(m: outChannels, n: bandWidth, k: columnRows, a: wBuffer.baseAddress!, lda: columnRows,
-                                              b: column.base, ldb: bandWidth, beta: 1, c: itemOutput + firstRow * outWidth, ldc: outPlane)
-                                firstRow += rows
+                            let source = plane + sourceRow * width
+                            for outColumn in 0..<outWidth {
+                                let sourceColumn = outColumn + kw - padWidth
+                                target[outColumn] = sourceColumn >= 0 && sourceColumn < width ? source[sourceColumn] : 0
                             }
                         }
                     }
+                    // Y[:, band] += W·columns   ([Cout, Cin·KH·KW] × [Cin·KH·KW, rows·W'])
+                    GEMM.multiply(m: outChannels, n: bandWidth, k: columnRows, a: w.base, lda: columnRows,
+                                  b: column.base, ldb: bandWidth, beta: 1, c: itemOutput + firstRow * outWidth, ldc: outPlane)
+                    firstRow += rows
                 }
             }
         }

@@ -2,10 +2,10 @@ import SATensor
 import SATestSupport
 import Testing
 
-/// The GEMM convolutions against direct loops (`NaiveReference`) over grids of shapes, strides, padding,
-/// dilation and groups. Tolerance rtol 1e-4 plus atol 1e-6·max|y|: the naive loops sum in Float64, the fast paths
-/// in Float32 in BLAS's order, so an output near zero that is a sum of thousands of products carries an absolute
-/// error proportional to the output scale, not to itself.
+/// The GEMM convolutions (conv1d, conv_transpose1d, conv2d) against direct loops (`NaiveReference`) over grids of
+/// shapes, strides, padding, dilation and groups. Tolerance rtol 1e-4 plus atol 1e-6·max|y|: the naive loops sum in
+/// Float64, the fast paths in Float32 in BLAS's order, so an output near zero that is a sum of thousands of products
+/// carries an absolute error proportional to the output scale, not to itself.
 @Suite struct ConvolutionTests {
     struct Conv1dCase: Sendable, CustomStringConvertible {
         var batch, inChannels, outChannels, length, kernel, stride, padLeft, padRight, dilation, groups: Int
@@ -84,6 +84,35 @@ import Testing
                                      outputPadding: c.outputPadding, dilation: c.dilation, groups: c.groups)
         let naive = NaiveReference.convTranspose1d(x, weight: weight, bias: bias, stride: c.stride, padding: c.padding,
                                                    outputPadding: c.outputPadding, dilation: c.dilation, groups: c.groups)
+        let comparison = compare(fast, naive, absoluteTolerance: max(1e-5, 1e-6 * naive.maximumAbsolute()), relativeTolerance: 1e-4)
+        #expect(comparison.passed, "\(c): \(comparison)")
+    }
+
+    struct Conv2dCase: Sendable, CustomStringConvertible {
+        var batch, inChannels, outChannels, height, width, kernelHeight, kernelWidth, padHeight, padWidth: Int
+        var bias: Bool
+        var description: String {
+            "B\(batch) \(inChannels)→\(outChannels) \(height)×\(width) K\(kernelHeight)×\(kernelWidth) p(\(padHeight),\(padWidth))\(bias ? "" : " nobias")"
+        }
+    }
+
+    static let conv2dGrid: [Conv2dCase] = [
+        Conv2dCase(batch: 2, inChannels: 3, outChannels: 5, height: 9, width: 11, kernelHeight: 3, kernelWidth: 3, padHeight: 1, padWidth: 1, bias: true),
+        Conv2dCase(batch: 1, inChannels: 4, outChannels: 2, height: 7, width: 6, kernelHeight: 1, kernelWidth: 1, padHeight: 0, padWidth: 0, bias: false),
+        Conv2dCase(batch: 1, inChannels: 2, outChannels: 3, height: 8, width: 10, kernelHeight: 5, kernelWidth: 3, padHeight: 2, padWidth: 0, bias: true),
+        Conv2dCase(batch: 2, inChannels: 1, outChannels: 4, height: 6, width: 5, kernelHeight: 2, kernelWidth: 4, padHeight: 0, padWidth: 3, bias: false),
+        // Several row bands: Cin·KH·KW = 1152 column rows × 1024 output columns exceeds the 4 Mi-float tile → 3-row bands.
+        Conv2dCase(batch: 1, inChannels: 128, outChannels: 2, height: 8, width: 1024, kernelHeight: 3, kernelWidth: 3, padHeight: 1, padWidth: 1, bias: true),
+    ]
+
+    @Test(arguments: conv2dGrid) func conv2dMatchesDirectLoops(_ c: Conv2dCase) {
+        let seed = stableSeed(c.description)
+        let x = randomTensor([c.batch, c.inChannels, c.height, c.width], seed: seed)
+        let weight = randomTensor([c.outChannels, c.inChannels, c.kernelHeight, c.kernelWidth], seed: seed + 1, scale: 0.3)
+        let bias = c.bias ? randomTensor([c.outChannels], seed: seed + 2) : nil
+        let fast = x.conv2d(weight: weight, bias: bias, padding: (c.padHeight, c.padWidth))
+        let naive = NaiveReference.conv2d(x, weight: weight, bias: bias, padHeight: c.padHeight, padWidth: c.padWidth)
+        #expect(fast.shape == naive.shape)
         let comparison = compare(fast, naive, absoluteTolerance: max(1e-5, 1e-6 * naive.maximumAbsolute()), relativeTolerance: 1e-4)
         #expect(comparison.passed, "\(c): \(comparison)")
     }

@@ -34,6 +34,36 @@ public enum NaiveReference {
         return y
     }
 
+    /// y[b, o, h, w] = bias[o] + Σ_{i,kh,kw} W[o, i, kh, kw] · x[b, i, h + kh − pH, w + kw − pW] (stride 1, zero padding)
+    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, padHeight: Int, padWidth: Int) -> Tensor {
+        let batch = x.shape[0], inChannels = x.shape[1], height = x.shape[2], width = x.shape[3]
+        let outChannels = weight.shape[0], kernelHeight = weight.shape[2], kernelWidth = weight.shape[3]
+        let outHeight = height + 2 * padHeight - kernelHeight + 1, outWidth = width + 2 * padWidth - kernelWidth + 1
+        var y = Tensor(zeros: [batch, outChannels, outHeight, outWidth])
+        for b in 0..<batch {
+            for o in 0..<outChannels {
+                for h in 0..<outHeight {
+                    for w in 0..<outWidth {
+                        var total = Double(bias?.scalars[o] ?? 0)
+                        for i in 0..<inChannels {
+                            for kh in 0..<kernelHeight {
+                                let row = h + kh - padHeight
+                                guard row >= 0 && row < height else { continue }
+                                for kw in 0..<kernelWidth {
+                                    let column = w + kw - padWidth
+                                    guard column >= 0 && column < width else { continue }
+                                    total += Double(weight[[o, i, kh, kw]]) * Double(x[[b, i, row, column]])
+                                }
+                            }
+                        }
+                        y[[b, o, h, w]] = Float(total)
+                    }
+                }
+            }
+        }
+        return y
+    }
+
     /// y[b, g·Cout/G + o, t·s + k·d − p] += W[g·Cin/G + i, o, k] · x[b, g·Cin/G + i, t]
     public static func convTranspose1d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
                                        outputPadding: Int, dilation: Int, groups: Int) -> Tensor {

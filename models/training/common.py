@@ -61,6 +61,16 @@ class Logger:
         self.f.flush()
 
 
+def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
+    """lr(step) = peak · min(1, (step + 1) / warmup) · c,  c = 0.1 + 0.9 · ½ (1 + cos(π u)),
+    u = min(1, (step − start_step) / cosine_steps) (c = 1 without a cosine phase)."""
+    lr = peak * (min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
+    if cosine_steps:
+        u = min(1.0, (step - start_step) / cosine_steps)
+        lr *= 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+    return lr
+
+
 def save_ckpt(path, **state):
     tmp = path + ".tmp"
     torch.save(state, tmp)

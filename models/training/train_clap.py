@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .common import Logger, load_clip, mel_filterbank, pick_device, read_meta, save_ckpt, set_threads
+from .common import Logger, learning_rate_at, load_clip, mel_filterbank, pick_device, read_meta, save_ckpt, set_threads
 from .corpus.families import FAMILY_NAMES
 from .t5_local import SPTokenizer
 
@@ -312,13 +312,8 @@ def main(argv=None):
         else:
             x = torch.stack([torch.from_numpy(load_clip(a.corpus, metas[i], 0, WINDOW)) for i in idx]).to(dev)
             f = model.features(x)
-        if a.cosine_steps:
-            u = min(1.0, (step - step0) / a.cosine_steps)
-            for g in opt.param_groups:
-                g["lr"] = a.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u)))
-        else:
-            for g in opt.param_groups:
-                g["lr"] = a.lr
+        for g in opt.param_groups:
+            g["lr"] = learning_rate_at(step, a.lr, 0, step0, a.cosine_steps)
         ids, mask = tok([metas[i]["caption"] for i in idx])
         y = torch.tensor([fam_idx[metas[i]["family"]] for i in idx], device=dev)
         ea, logits = model.audio(f)

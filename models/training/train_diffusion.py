@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from .common import HERE, Logger, load_json, pick_device, read_meta, save_ckpt, set_threads
+from .common import HERE, Logger, learning_rate_at, load_json, pick_device, read_meta, save_ckpt, set_threads
 from .t5_local import create_model
 
 
@@ -79,6 +79,9 @@ def main(argv=None):
     ap.add_argument("--log-every", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--warmup-steps", type=int, default=None, help="override training.warmup_steps")
+    ap.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: training.learning_rate)")
+    ap.add_argument("--cosine-steps", type=int, default=0,
+                    help="cosine decay of the lr to lr/10 over this many steps from the step this run starts at")
     ap.add_argument("--init", default=None,
                     help="fresh run only: start the U-Net and conditioners from another train_diffusion checkpoint's "
                          "EMA weights (same architecture and tokenizer; e.g. after re-encoding with a new VAE)")
@@ -101,6 +104,7 @@ def main(argv=None):
     if a.warmup_steps is not None:
         tc["warmup_steps"] = a.warmup_steps
     bs = a.batch_size or tc["batch_size"]
+    peak_lr = a.lr or tc["learning_rate"]
     torch.manual_seed(a.seed)
     model = create_model(cfg).to(dev)
     scale = cfg["model"]["pretransform"]["scale"]
@@ -132,7 +136,9 @@ def main(argv=None):
                                 vae_step=source["config"].get("vae_step"))
         print(f"[diffusion] initialised from {a.init} (step {source['step']})", flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
-    log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale,
+    step0 = step
+    log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
+            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps,
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -156,7 +162,7 @@ def main(argv=None):
         inputs = model.get_conditioning_inputs(cond)
         out = model.model(xt, t, cfg_dropout_prob=tc["cfg_dropout_prob"], **inputs)
         loss = torch.nn.functional.mse_loss(out, target)
-        lr = tc["learning_rate"] * min(1.0, (step + 1) / tc["warmup_steps"])
+        lr = learning_rate_at(step, peak_lr, tc["warmup_steps"], step0, a.cosine_steps)
         for g in opt.param_groups:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)

@@ -8,7 +8,6 @@ A fresh run starts from a data-dependent unit-gain init (initialize_for_unit_gai
 and KL in over `noise_ramp_steps`; README §2 says why (without them the decoder stalled on an input-independent output).
 """
 import argparse
-import math
 import os
 import random
 import time
@@ -17,7 +16,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .common import HERE, LogMel, Logger, load_clip, load_json, pick_device, read_meta, save_ckpt, set_threads
+from .common import (HERE, LogMel, Logger, learning_rate_at, load_clip, load_json, pick_device, read_meta, save_ckpt,
+                     set_threads)
 from stable_audio_tools.models.autoencoders import create_autoencoder_from_config
 import auraloss
 
@@ -132,16 +132,6 @@ def initialize_for_unit_gain(model, x, iterations=3):
     latent_a, latent_b = calibrate(list(model.encoder.layers), a, b)
     mean_a, mean_b = latent_a.chunk(2, dim=1)[0], latent_b.chunk(2, dim=1)[0]
     calibrate(list(model.decoder.layers), mean_a, mean_b, final_target=_rms(a - b))
-
-
-def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
-    """lr(step) = peak · min(1, (step + 1) / warmup) · c,  c = 0.1 + 0.9 · ½ (1 + cos(π u)),
-    u = min(1, (step − start_step) / cosine_steps) (c = 1 without a cosine phase)."""
-    lr = peak * (min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
-    if cosine_steps:
-        u = min(1.0, (step - start_step) / cosine_steps)
-        lr *= 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
-    return lr
 
 
 def encode_with_noise_ramp(model, x, ramp):
