@@ -11,7 +11,9 @@ does), with torch seed 0.
 
 The output also gives the median level gap per family, and --probe adds synthetic signals (sines across the
 register, a square wave, beeps, white noise, silence; 1.5 s, stereo, centred), each with its level after encode+decode:
-a VAE that drops steady tones while passing noise shows it here at once.
+a VAE that drops steady tones while passing noise shows it here at once; and white noise panned left, centred and
+right, each with its L/R balance before and after. The "stereo" entry (always printed) says whether the eval clips'
+stereo position survives the round trip.
 """
 import argparse, os, sys, json, collections, types
 import numpy as np, torch
@@ -54,6 +56,11 @@ def level_gap_db(x, y):
     return float(10 * np.log10((np.mean(y ** 2) + 1e-12) / (np.mean(x ** 2) + 1e-12)))
 
 
+def balance_db(x):
+    """L/R balance (dB) = 10 log10(mean L² / mean R²); positive = left."""
+    return float(10 * np.log10((np.mean(x[0] ** 2) + 1e-12) / (np.mean(x[1] ** 2) + 1e-12)))
+
+
 def probe_signals(seconds=1.5, rate=44100):
     """Synthetic test signals, name -> mono waveform (duplicated to both channels)."""
     t = np.arange(int(seconds * rate)) / rate
@@ -77,6 +84,7 @@ by = collections.defaultdict(list)
 for m in metas: by[m["family"]].append(m)
 chosen = [v[i] for v in by.values() for i in range(2)]
 ok_orig = ok_rec = 0; preds = collections.Counter(); level_gap = []; gap_by_family = collections.defaultdict(list)
+balances = []  # (source, reconstruction) L/R balance in dB
 for m in chosen:
     x = load_clip(a.corpus, m, 0, 262144)
     y = roundtrip(x)
@@ -84,6 +92,7 @@ for m in chosen:
     xs, ys = x[:, :n], y[:, :n]
     level_gap.append(level_gap_db(xs, ys))  # over the sound only
     gap_by_family[m["family"]].append(level_gap[-1])
+    balances.append((balance_db(xs), balance_db(ys)))
     po = classify(xs); pr = classify(ys)
     ok_orig += max(po, key=po.get) == m["family"]; p = max(pr, key=pr.get); ok_rec += p == m["family"]; preds[p] += 1
 result = {"command": " ".join(sys.argv), "vae_step": step, "clips": len(chosen),
@@ -91,6 +100,16 @@ result = {"command": " ".join(sys.argv), "vae_step": step, "clips": len(chosen),
           "most_predicted_on_reconstructions": preds.most_common(5),
           "level_gap_db_median": float(np.median(level_gap)), "level_gap_db_p10_p90": [float(np.percentile(level_gap, 10)), float(np.percentile(level_gap, 90))],
           "level_gap_db_median_by_family": {f: round(float(np.median(g)), 1) for f, g in sorted(gap_by_family.items())}}
+# stereo kept: of the clips panned by more than 3 dB, the share whose reconstruction leans to the same side by > 1 dB
+# (measured against the reconstructions' median balance, so a constant channel-gain offset of the decoder is not
+# counted as position), and the correlation of source and reconstruction balance over all clips
+panned = [(b_in, b_out) for b_in, b_out in balances if abs(b_in) > 3]
+offset = float(np.median([b_out for _, b_out in balances]))
+result["stereo"] = {
+    "reconstruction_balance_median_db": round(offset, 2),
+    "panned_clips": len(panned),
+    "panned_same_side": float(np.mean([np.sign(b_in) * (b_out - offset) > 1 for b_in, b_out in panned])) if panned else None,
+    "balance_correlation": round(float(np.corrcoef(np.array(balances).T)[0, 1]), 3)}
 if a.probe:
     probes = {}
     for name, mono in probe_signals().items():
@@ -98,6 +117,11 @@ if a.probe:
         y = roundtrip(x)
         probes[name] = {"rms_in": round(float(np.sqrt(np.mean(x ** 2))), 5), "rms_out": round(float(np.sqrt(np.mean(y ** 2))), 5),
                         "level_gap_db": None if name == "silence" else round(level_gap_db(x, y), 1)}
+    noise = 0.2 * np.random.default_rng(1).standard_normal(int(1.5 * 44100))
+    for name, (left, right) in {"noise panned left (+12 dB)": (1.0, 0.25), "noise centred": (1.0, 1.0),
+                                "noise panned right (-12 dB)": (0.25, 1.0)}.items():
+        x = np.stack([left * noise, right * noise])
+        probes[name] = {"balance_in_db": round(balance_db(x), 1), "balance_out_db": round(balance_db(roundtrip(x)), 1)}
     result["probe"] = probes
 if a.mrstft:
     result["vae"] = R.eval_vae(types.SimpleNamespace(pretransform=pretransform), a.corpus)

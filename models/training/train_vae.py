@@ -2,12 +2,14 @@
 
   python -m models.training.train_vae --corpus /work/data/corpus --ckpt /work/checkpoints/vae [--device cuda]
 
-Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL.
+Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL, and optional
+linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config keys or --set).
 No adversarial loss (measured not worth its cost on 2 CPU cores; see README).
 A fresh run starts from a data-dependent unit-gain init (initialize_for_unit_gain) and ramps the bottleneck's noise
 and KL in over `noise_ramp_steps`; README §2 says why (without them the decoder stalled on an input-independent output).
 """
 import argparse
+import json
 import os
 import random
 import time
@@ -20,6 +22,12 @@ from .common import (HERE, LogMel, Logger, learning_rate_at, load_clip, load_jso
                      set_threads)
 from stable_audio_tools.models.autoencoders import create_autoencoder_from_config
 import auraloss
+
+
+# the keys of a config's training block that this script reads (what --set may override)
+TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_weight", "stft_weight", "warmup_steps",
+                 "noise_ramp_steps", "batch_size", "crop", "stft_linear_magnitude_weight", "stft_fft_sizes",
+                 "level_weight", "balance_weight"}
 
 
 def build_vae(cfg):
@@ -56,8 +64,17 @@ def frame_level(x, frame=2048, hop=512):
     return torch.log10(frames.pow(2).mean(-1).add(1e-12).sqrt() + 1e-4)
 
 
+def frame_balance(x, frame=2048, hop=512):
+    """Left channel's share of the frame energy, [B, 2, T] -> [B, frames] in [0, 1]: E_L / (E_L + E_R + 1e-6) with
+    E the mean square of the frame; 0.5 is centred (and silence), 0.94 is 12 dB left. Bounded, unlike a log ratio,
+    whose gradient explodes on the hard-panned clips where one channel is silent."""
+    energy = x.unfold(-1, frame, hop).pow(2).mean(-1)
+    return energy[:, 0] / (energy[:, 0] + energy[:, 1] + 1e-6)
+
+
 class VAELoss(torch.nn.Module):
-    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_level · level L1 + w_kl · KL.
+    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_level · level L1 + w_balance · balance L1
+    + w_kl · KL.
 
     The level term (config `level_weight`, 0 by default, added in session 5) is the L1 distance between the
     output's and the input's log10 frame RMS (2048-sample frames, hop 512) on L, R, mid and side: the log-domain
@@ -66,7 +83,12 @@ class VAELoss(torch.nn.Module):
 
     MR-STFT is auraloss's spectral convergence + log-magnitude L1, plus linear-magnitude L1 when the config sets
     `stft_linear_magnitude_weight` (0 by default, as before session 4). `stft_fft_sizes` picks the resolutions
-    (window = n, hop = n / 4; default 2048 … 64, as before session 5)."""
+    (window = n, hop = n / 4; default 2048 … 64, as before session 5).
+
+    The balance term (config `balance_weight`, 0 by default, added in session 6) is the L1 distance between the
+    output's and the input's per-frame L/R balance (`frame_balance`, the left channel's energy share): every VAE trained
+    up to session 5 decodes noise panned 12 dB left, centred or 12 dB right to the same +2.6 dB balance
+    (`vae_family_check.py --probe`), so stereo position never reaches the latents."""
 
     def __init__(self, tcfg):
         super().__init__()
@@ -88,6 +110,10 @@ class VAELoss(torch.nn.Module):
             l_level = F.l1_loss(frame_level(Y), frame_level(X))
             total = total + self.t["level_weight"] * l_level
             parts["level"] = l_level.item()
+        if self.t.get("balance_weight", 0.0):
+            l_balance = F.l1_loss(frame_balance(y), frame_balance(x))
+            total = total + self.t["balance_weight"] * l_balance
+            parts["balance"] = l_balance.item()
         return total, parts
 
 
@@ -172,11 +198,22 @@ def main(argv=None):
                     help="(default: the config's noise_ramp_steps on a fresh run, 0 with --init) ramp the bottleneck's sampling noise and the KL weight from 0 to 1 over this many steps: "
                          "a plain autoencoder first, so the decoder learns to use the latents before they are noisy")
     ap.add_argument("--reload-until", type=int, default=10 ** 9, help="re-read metadata every 500 steps below this size")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override one key of the config's training block (VALUE is JSON, e.g. --set level_weight=1.0); "
+                         "repeatable; the overridden config is saved in the checkpoints, pass the same --set on resume")
     a = ap.parse_args(argv)
     set_threads(a.threads)
     dev = pick_device(a.device)
     cfg = load_json(a.config)
     tc = cfg["training"]
+    for item in a.set:
+        key, sep, value = item.partition("=")
+        if not sep or key not in TRAINING_KEYS:
+            raise SystemExit(f"--set {item}: expected KEY=VALUE with KEY one of {', '.join(sorted(TRAINING_KEYS))}")
+        try:
+            tc[key] = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SystemExit(f"--set {item}: the value is not JSON ({error})")
     bs = a.batch_size or tc["batch_size"]
     if a.warmup_steps is None:
         a.warmup_steps = tc.get("warmup_steps", 0)
@@ -210,7 +247,7 @@ def main(argv=None):
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
             clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
-            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps)
+            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps, training=tc)
     model.train()
     t_start = time.time()
     acc, nacc, t_last = {}, 0, time.time()
