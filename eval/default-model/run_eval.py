@@ -153,13 +153,34 @@ def _via_pcm16(path, x):
     return sf.read(path, dtype="float32", always_2d=True)[0].T
 
 
-def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wav_dir=None, batch=4):
+def vae_roundtrip_fn(model):
+    """x [2, n] -> the model's VAE encode+decode of x, [2, n] (zero padded to whole latent frames, then trimmed;
+    the posterior is sampled, as SAT's pretransform does, from torch seed 0 at the first call)."""
+    pt = model.pretransform
+    ratio = pt.downsampling_ratio
+    torch.manual_seed(0)
+
+    def roundtrip(x):
+        n = x.shape[-1]
+        padded = np.zeros((2, -(-n // ratio) * ratio), dtype=np.float32)
+        padded[:, :n] = x
+        with torch.no_grad():
+            return pt.decode(pt.encode(torch.from_numpy(padded)[None]))[0, :, :n].numpy()
+    return roundtrip
+
+
+def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wav_dir=None, batch=4, roundtrip=None):
     """Set-level bar: FD-mel(generated, reference A) <= 2 x FD-mel(reference A, reference B).
 
     The first n eval clips (id order) are re-rendered twice with the same attributes and fresh signal randomness
     (models/training/corpus/render.py rerender, fresh seeds `seeds`); the model generates each clip's caption at the
     clip's seconds_total. FD-mel = Frechet distance of Gaussian fits to measures.fdmel_embedding (256-D: per-band
-    mean and std over frames of a 128-band log-mel, n_fft 2048, hop 512, of the mono mix)."""
+    mean and std over frames of a 128-band log-mel, n_fft 2048, hop 512, of the mono mix).
+
+    With `roundtrip` (the model's VAE encode+decode, `vae_roundtrip_fn`) reference A also goes through the VAE, and
+    the result gains fd_vae_ref_a_ref_b = FD-mel(VAE(ref A), ref B) and its ratio to FD-mel(ref A, ref B): the ratio a
+    generator that produced the exact latents of the references would reach, i.e. the floor this VAE puts under the
+    bar."""
     from models.training.common import read_meta
     from models.training.corpus.render import rerender
     metas = read_meta(corpus, "eval")[:n]
@@ -174,6 +195,10 @@ def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wa
             if not check["same_attributes"] or not check["caption"]:
                 not_same.append(dict(id=m["id"], ref=tag, check=check))
             emb[tag].append(M.fdmel_embedding(_via_pcm16(os.path.join(dirs[tag], f"{m['id']}.wav"), x)))
+            if roundtrip is not None and tag == "ref_a":
+                os.makedirs(os.path.join(out, "fdmel", "vae_ref_a"), exist_ok=True)
+                emb.setdefault("vae_ref_a", []).append(M.fdmel_embedding(
+                    _via_pcm16(os.path.join(out, "fdmel", "vae_ref_a", f"{m['id']}.wav"), roundtrip(x))))
     t_ref = time.time() - t0
     for i in range(0, len(metas), batch):
         chunk = metas[i:i + batch]
@@ -206,6 +231,9 @@ def eval_fdmel(gen, corpus, out, n=100, seeds=(1001, 1002), corpus_seed=1234, wa
                clips=f"first {len(metas)} clips of eval.jsonl (id order)", reference_render_s=round(t_ref, 1),
                references_with_other_attributes=len(not_same),
                features="fdmel_embedding: mean+std over frames of ln(mel128 + 1e-5), n_fft 2048, hop 512, mono mix")
+    if "vae_ref_a" in E:
+        res["fd_vae_ref_a_ref_b"] = M.frechet_distance(E["vae_ref_a"], E["ref_b"])
+        res["ratio_vae_floor"] = res["fd_vae_ref_a_ref_b"] / max(fd_ref, 1e-12)
     return res, not_same
 
 
@@ -262,8 +290,9 @@ def main():
         print("vae", json.dumps(results["vae"]), flush=True)
     if "fdmel" in sections:
         seeds = tuple(int(v) for v in a.fdmel_seeds.split(","))
-        results["fdmel"], results["fdmel_detail"] = eval_fdmel(gen, a.corpus, a.out, a.fdmel_n, seeds,
-                                                               wav_dir=a.wav_dir, batch=a.fdmel_batch)
+        results["fdmel"], results["fdmel_detail"] = eval_fdmel(
+            gen, a.corpus, a.out, a.fdmel_n, seeds, wav_dir=a.wav_dir, batch=a.fdmel_batch,
+            roundtrip=vae_roundtrip_fn(model) if model is not None else None)
         print("fdmel", json.dumps(results["fdmel"]), flush=True)
     results["not_evaluated"] = ([] if "fdmel" in sections else ["FD-mel set level"]) + \
         ([] if classify else ["family accuracy", "family pairs"])
