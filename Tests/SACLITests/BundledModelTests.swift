@@ -54,7 +54,7 @@ struct BundledModelTests {
 
     /// The loudness words steer the level: for each of three seeds, "high in volume" renders a metronome louder
     /// than "low in volume" (the contrast-pair category the model gets right at 30 steps, here at 10 steps; measured
-    /// with the session-5 weights in release builds: 26, 12 and 7 dB), and by more than 3 dB on average.
+    /// with the session-6 weights in release builds: 22, 12 and 6 dB), and by more than 3 dB on average.
     @Test func loudnessWordsSteerTheLevel() throws {
         var differences: [Double] = []
         for seed in 1...3 {
