@@ -19,6 +19,7 @@ import argparse, os, sys, json, collections, types
 import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
+from measures import lr_balance_db as balance_db  # 10 log10(E_L / E_R), positive = left
 from models.training.common import load_clip, read_meta
 
 
@@ -54,11 +55,6 @@ else:
 def level_gap_db(x, y):
     """level gap (dB) = 10 log10(mean y² / mean x²)"""
     return float(10 * np.log10((np.mean(y ** 2) + 1e-12) / (np.mean(x ** 2) + 1e-12)))
-
-
-def balance_db(x):
-    """L/R balance (dB) = 10 log10(mean L² / mean R²); positive = left."""
-    return float(10 * np.log10((np.mean(x[0] ** 2) + 1e-12) / (np.mean(x[1] ** 2) + 1e-12)))
 
 
 def probe_signals(seconds=1.5, rate=44100):
