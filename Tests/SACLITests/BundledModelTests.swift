@@ -8,9 +8,9 @@ private let bundledModelInstalled = FileManager.default.fileExists(atPath: repos
 
 /// `stable-audio generate` out of the box: no `-m`, so the command loads the bundled default model in `models/default/`
 /// (trained by `models/training/`; model card in `models/default/README.md`), found in the working directory, or above
-/// the executable when run from elsewhere. These tests guard what a user gets from a fresh clone — the committed weights load, render exactly the requested
-/// length, are deterministic per seed, and respond to the prompt's loudness words — not the model's quality bars,
-/// which `eval/default-model/` measures at 30 steps. The suite is skipped while `models/default` holds no weights.
+/// the executable when run from elsewhere. These tests guard what a user gets from a fresh clone — the committed
+/// weights load, render exactly the requested length, are deterministic per seed, and respond to the prompt's loudness
+/// words — not the model's quality bars, which `eval/default-model/` measures at 30 steps. The suite is skipped while `models/default` holds no weights.
 @Suite(.enabled(if: bundledModelInstalled, "models/default has no model.safetensors"))
 struct BundledModelTests {
     let folder: String = {

@@ -71,6 +71,12 @@ def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
     return lr
 
 
+def checkpoint_name(path):
+    """A checkpoint path as its folder and file name only ("/work/checkpoints/diffusion/last.pt" -> "diffusion/last.pt"),
+    for configs that ship inside exported models."""
+    return os.path.join(*os.path.normpath(path).split(os.sep)[-2:])
+
+
 def save_ckpt(path, **state):
     tmp = path + ".tmp"
     torch.save(state, tmp)

@@ -16,7 +16,7 @@ import shutil
 import torch
 from safetensors.torch import load_file, save_file
 
-from .common import set_threads
+from .common import checkpoint_name, set_threads
 from .t5_local import create_model
 from .train_diffusion import trainable
 
@@ -82,7 +82,7 @@ def main(argv=None):
     out_cfg["training"] = dict(out_cfg.get("training", {}), export_info=info)
     init = out_cfg.get("init_from")
     if init and "path" in init:  # runs started before session 5 recorded a machine path; ship folder/file only
-        out_cfg["init_from"] = dict(checkpoint=os.path.join(*os.path.normpath(init.pop("path")).split(os.sep)[-2:]), **init)
+        out_cfg["init_from"] = dict(checkpoint=checkpoint_name(init.pop("path")), **init)
     # Sampling defaults of the Swift engine (`stable-audio generate` without flags), the same as stage 6 (sample.py):
     # SAT's generate_diffusion_cond with k-diffusion dpmpp-2m, 50 steps, CFG 6, U-Net CFG rescale 0.4, σ 0.01…100.
     out_cfg["stable_audio_swift"] = dict(steps=50, sampler="dpmpp-2m", cfg_scale=6.0, cfg_rescale=0.4,

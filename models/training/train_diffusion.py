@@ -19,7 +19,7 @@ import time
 import numpy as np
 import torch
 
-from .common import HERE, Logger, learning_rate_at, load_json, pick_device, read_meta, save_ckpt, set_threads
+from .common import HERE, Logger, checkpoint_name, learning_rate_at, load_json, pick_device, read_meta, save_ckpt, set_threads
 from .t5_local import create_model
 
 
@@ -131,8 +131,7 @@ def main(argv=None):
                     raise ValueError(f"{a.init}: EMA tensor of shape {tuple(e.shape)}, expected {tuple(p.shape)}")
                 p.copy_(e)
         ema = [p.detach().clone() for p in params]
-        # the checkpoint's folder and file name only: this config ships inside exported models
-        cfg["init_from"] = dict(checkpoint=os.path.join(*os.path.normpath(a.init).split(os.sep)[-2:]), step=source["step"],
+        cfg["init_from"] = dict(checkpoint=checkpoint_name(a.init), step=source["step"],
                                 vae_step=source["config"].get("vae_step"))
         print(f"[diffusion] initialised from {a.init} (step {source['step']})", flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))

@@ -58,17 +58,20 @@ def ms(x):
     return torch.cat([x, x[:, :1] + x[:, 1:], x[:, :1] - x[:, 1:]], dim=1)
 
 
-def frame_level(x, frame=2048, hop=512):
-    """log10 of the frame RMS with a −80 dB floor, [B, C, T] -> [B, C, frames]: log10(sqrt(mean(x²)) + 1e-4)."""
-    frames = x.unfold(-1, frame, hop)
-    return torch.log10(frames.pow(2).mean(-1).add(1e-12).sqrt() + 1e-4)
+def frame_energy(x, frame=2048, hop=512):
+    """Mean square of each frame, [B, C, T] -> [B, C, frames]."""
+    return x.unfold(-1, frame, hop).pow(2).mean(-1)
 
 
-def frame_balance(x, frame=2048, hop=512):
-    """Left channel's share of the frame energy, [B, 2, T] -> [B, frames] in [0, 1]: E_L / (E_L + E_R + 1e-6) with
-    E the mean square of the frame; 0.5 is centred (and silence), 0.94 is 12 dB left. Bounded, unlike a log ratio,
+def frame_level(energy):
+    """log10 of the frame RMS with a −80 dB floor, from `frame_energy`: log10(sqrt(mean(x²)) + 1e-4)."""
+    return torch.log10(energy.add(1e-12).sqrt() + 1e-4)
+
+
+def frame_balance(energy):
+    """Left channel's share of the frame energy, from `frame_energy` (channel 0 left, 1 right) -> [B, frames] in
+    [0, 1]: E_L / (E_L + E_R + 1e-6); 0.5 is centred (and silence), 0.94 is 12 dB left. Bounded, unlike a log ratio,
     whose gradient explodes on the hard-panned clips where one channel is silent."""
-    energy = x.unfold(-1, frame, hop).pow(2).mean(-1)
     return energy[:, 0] / (energy[:, 0] + energy[:, 1] + 1e-6)
 
 
@@ -106,12 +109,14 @@ class VAELoss(torch.nn.Module):
         l_mel = sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
         total = self.t["stft_weight"] * l_stft + self.t["mel_weight"] * l_mel + self.t["kl_weight"] * kl
         parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
+        if self.t.get("level_weight", 0.0) or self.t.get("balance_weight", 0.0):
+            energy_y, energy_x = frame_energy(Y), frame_energy(X)  # channels L, R, mid, side
         if self.t.get("level_weight", 0.0):
-            l_level = F.l1_loss(frame_level(Y), frame_level(X))
+            l_level = F.l1_loss(frame_level(energy_y), frame_level(energy_x))
             total = total + self.t["level_weight"] * l_level
             parts["level"] = l_level.item()
         if self.t.get("balance_weight", 0.0):
-            l_balance = F.l1_loss(frame_balance(y), frame_balance(x))
+            l_balance = F.l1_loss(frame_balance(energy_y), frame_balance(energy_x))
             total = total + self.t["balance_weight"] * l_balance
             parts["balance"] = l_balance.item()
         return total, parts
