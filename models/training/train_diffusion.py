@@ -85,6 +85,9 @@ def main(argv=None):
     ap.add_argument("--init", default=None,
                     help="fresh run only: start the U-Net and conditioners from another train_diffusion checkpoint's "
                          "EMA weights (same architecture and tokenizer; e.g. after re-encoding with a new VAE)")
+    ap.add_argument("--keep-latent-scale", action="store_true",
+                    help="with --init: keep the --init checkpoint's latent scale instead of measuring it on --latents "
+                         "(the latents come from the VAE that checkpoint was trained on, e.g. after models.training.restore)")
     a = ap.parse_args(argv)
     set_threads(a.threads)
     dev = pick_device(a.device)
@@ -92,6 +95,9 @@ def main(argv=None):
     last = os.path.join(a.ckpt, "last.pt")
     resume = torch.load(last, map_location="cpu", weights_only=False) if os.path.exists(last) else None
     data = LatentSet(a.latents, a.corpus)
+    if a.keep_latent_scale and not a.init:
+        raise SystemExit("--keep-latent-scale needs --init")
+    source = torch.load(a.init, map_location="cpu", weights_only=False) if a.init and not resume else None
     if resume:
         cfg = resume["config"]
     else:
@@ -99,6 +105,8 @@ def main(argv=None):
         cfg = build_config(vst["config"], a.tokenizer, base=load_json(a.config))
         # latent scale: SAT pretransform encodes z/scale and decodes z*scale; make diffused latents ~unit std
         cfg["model"]["pretransform"]["scale"] = round(float(data.mean.float().std()), 4)
+        if a.keep_latent_scale:
+            cfg["model"]["pretransform"]["scale"] = source["config"]["model"]["pretransform"]["scale"]
         cfg["vae_step"] = vst["step"]
     tc = cfg["training"]
     if a.warmup_steps is not None:
@@ -120,7 +128,6 @@ def main(argv=None):
         step, wall_prev = resume["step"], resume["wall"]
         print(f"[diffusion] resumed at step {step}", flush=True)
     elif a.init:
-        source = torch.load(a.init, map_location="cpu", weights_only=False)
         model.model.load_state_dict(source["unet"])
         model.conditioner.load_state_dict(source["cond"])
         if len(source["ema"]) != len(params):
