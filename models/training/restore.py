@@ -4,7 +4,7 @@ shipped weights when the training checkpoints are gone (they live outside git, a
   python -m models.training.restore --model models/default --out /work/checkpoints/restored
 
 Writes, under --out:
-  tokenizer/spiece.model   the folder's tokenizer                      (train_diffusion --tokenizer, encode/export)
+  tokenizer/spiece.model   the folder's tokenizer                      (train_diffusion --tokenizer, export --tokenizer)
   vae.pt                   the VAE as a train_vae checkpoint            (train_vae --init, encode_latents --vae,
                                                                          train_diffusion --vae, export --vae)
   diffusion.pt             U-Net + conditioners as a train_diffusion    (train_diffusion --init, export --diffusion)

@@ -104,9 +104,9 @@ def main(argv=None):
         vst = torch.load(a.vae, map_location="cpu", weights_only=False)
         cfg = build_config(vst["config"], a.tokenizer, base=load_json(a.config))
         # latent scale: SAT pretransform encodes z/scale and decodes z*scale; make diffused latents ~unit std
-        cfg["model"]["pretransform"]["scale"] = round(float(data.mean.float().std()), 4)
-        if a.keep_latent_scale:
-            cfg["model"]["pretransform"]["scale"] = source["config"]["model"]["pretransform"]["scale"]
+        # (or, with --keep-latent-scale, the scale the --init checkpoint was trained with)
+        cfg["model"]["pretransform"]["scale"] = (source["config"]["model"]["pretransform"]["scale"] if a.keep_latent_scale
+                                                 else round(float(data.mean.float().std()), 4))
         cfg["vae_step"] = vst["step"]
     tc = cfg["training"]
     if a.warmup_steps is not None:
