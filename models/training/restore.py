@@ -21,16 +21,13 @@ import json
 import os
 import shutil
 
-import torch
-from safetensors.torch import load_file
-
 from .common import HERE, load_json, save_ckpt, set_threads
-from .t5_local import create_model
+from .sample import load_model
 from .train_diffusion import trainable
 
 
 def read_folder(folder):
-    """model_config.json, the state dict and the tokenizer path of an exported folder, each checked before use."""
+    """The config, its export_info and the three file paths of an exported folder, each checked before use."""
     paths = {name: os.path.join(folder, name) for name in ("model_config.json", "model.safetensors", "spiece.model")}
     for name, path in paths.items():
         if not os.path.isfile(path):
@@ -52,13 +49,10 @@ def vae_checkpoint_config(cfg, vae_config_path):
     """The autoencoder config a train_vae checkpoint carries: the folder's architecture, the training block of
     --vae-config. Refuses a --vae-config whose architecture differs, so a later `train_vae --init` builds the same net."""
     base = load_json(vae_config_path)
-    architecture = cfg["model"]["pretransform"]["config"]
-    if base["model"] != architecture:
+    if base["model"] != cfg["model"]["pretransform"]["config"]:
         raise SystemExit(f"{vae_config_path}: its model block differs from the folder's pretransform config; pass the "
                          "VAE config the folder was trained with (--vae-config)")
-    out = copy.deepcopy(base)
-    out["model"] = copy.deepcopy(architecture)
-    return out
+    return base
 
 
 def main(argv=None):
@@ -70,13 +64,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     set_threads(a.threads)
     cfg, info, paths = read_folder(a.model)
-    model = create_model(cfg, model_dir=a.model)
-    state = load_file(paths["model.safetensors"])
-    missing, unexpected = model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()},
-                                                strict=False)
-    if missing or unexpected:
-        raise SystemExit(f"{paths['model.safetensors']}: keys do not match the config's model "
-                         f"(missing {missing[:5]}, unexpected {unexpected[:5]})")
+    try:  # load_state_dict widens fp16 tensors into the model's fp32 parameters
+        model, _ = load_model(a.model)
+    except RuntimeError as error:
+        raise SystemExit(f"{paths['model.safetensors']}: does not match {paths['model_config.json']} ({error})")
     os.makedirs(os.path.join(a.out, "tokenizer"), exist_ok=True)
     shutil.copy(paths["spiece.model"], os.path.join(a.out, "tokenizer", "spiece.model"))
 
@@ -91,7 +82,7 @@ def main(argv=None):
               ema=[p.detach().clone() for p in trainable(model)], step=info["diffusion_step"],
               wall=info.get("diffusion_wall_s", 0), config=diffusion_config, restored_from=os.path.normpath(a.model))
     print(json.dumps(dict(out=a.out, diffusion_step=info["diffusion_step"], vae_step=info["vae_step"],
-                          tensors=len(state), latent_scale=cfg["model"]["pretransform"].get("scale")), indent=1))
+                          tensors=len(model.state_dict()), latent_scale=cfg["model"]["pretransform"].get("scale")), indent=1))
 
 
 if __name__ == "__main__":

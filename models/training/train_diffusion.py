@@ -89,14 +89,14 @@ def main(argv=None):
                     help="with --init: keep the --init checkpoint's latent scale instead of measuring it on --latents "
                          "(the latents come from the VAE that checkpoint was trained on, e.g. after models.training.restore)")
     a = ap.parse_args(argv)
+    if a.keep_latent_scale and not a.init:
+        raise SystemExit("--keep-latent-scale needs --init")
     set_threads(a.threads)
     dev = pick_device(a.device)
     os.makedirs(a.ckpt, exist_ok=True)
     last = os.path.join(a.ckpt, "last.pt")
     resume = torch.load(last, map_location="cpu", weights_only=False) if os.path.exists(last) else None
     data = LatentSet(a.latents, a.corpus)
-    if a.keep_latent_scale and not a.init:
-        raise SystemExit("--keep-latent-scale needs --init")
     source = torch.load(a.init, map_location="cpu", weights_only=False) if a.init and not resume else None
     if resume:
         cfg = resume["config"]
