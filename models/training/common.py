@@ -113,12 +113,15 @@ def mel_filterbank(sr, n_fft, n_mels, fmin=0.0, fmax=None):
 
 
 class LogMel(torch.nn.Module):
-    def __init__(self, sr=SR, n_fft=2048, hop=512, n_mels=80):
+    """log(M·|STFT(x)|² + floor), M the band-averaging `mel_filterbank`, Hann window. `floor` 1e-5 is the recipe's
+    original constant; `VAELoss` passes a level-derived one when its config sets `spectral_floor_db`."""
+
+    def __init__(self, sr=SR, n_fft=2048, hop=512, n_mels=80, floor=1e-5):
         super().__init__()
-        self.n_fft, self.hop = n_fft, hop
+        self.n_fft, self.hop, self.floor = n_fft, hop, floor
         self.register_buffer("fb", mel_filterbank(sr, n_fft, n_mels, 20.0))
         self.register_buffer("win", torch.hann_window(n_fft))
 
     def forward(self, x):  # x [B, T] -> [B, n_mels, frames]
         s = torch.stft(x, self.n_fft, self.hop, window=self.win, return_complex=True).abs() ** 2
-        return torch.log(self.fb @ s + 1e-5)
+        return torch.log(self.fb @ s + self.floor)

@@ -27,7 +27,8 @@ import auraloss
 # the keys of a config's training block that this script reads (what --set may override)
 TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_weight", "stft_weight", "warmup_steps",
                  "noise_ramp_steps", "batch_size", "crop", "stft_linear_magnitude_weight", "stft_fft_sizes",
-                 "level_weight", "balance_weight"}
+                 "level_weight", "balance_weight", "spectral_floor_db", "adversarial_weight", "feature_matching_weight",
+                 "discriminator_fft_sizes", "discriminator_filters"}
 
 
 def build_vae(cfg):
@@ -75,6 +76,19 @@ def frame_balance(energy):
     return energy[:, 0] / (energy[:, 0] + energy[:, 1] + 1e-6)
 
 
+def spectral_floor_power(floor_db, n_fft):
+    """The power that white noise of RMS 10^(floor_db/20) has in one bin of an n_fft-point Hann-window STFT:
+    P = 10^(floor_db/10) · Σ w[n]²  (Σ w² = 3n/8 for the periodic Hann window).
+
+    With config `spectral_floor_db` set, this is the log-spectral losses' floor at every resolution: auraloss's `eps`
+    (which clamps |STFT|²) and the log-mel's additive constant. Without it they keep 1e-8 and 1e-5, about −109 and
+    −79 dBFS-equivalent at 2048 points, far under anything audible: on sparse tonal clips the thousands of near-empty
+    bins then outweigh the few bins a tone occupies, and the cheapest answer is near-silence
+    (`eval/default-model/vae_tone_overfit.py` measures it; session 8's numbers are in the training README's run log).
+    """
+    return 10.0 ** (floor_db / 10.0) * float(torch.hann_window(n_fft).pow(2).sum())
+
+
 class VAELoss(torch.nn.Module):
     """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_level · level L1 + w_balance · balance L1
     + w_kl · KL.
@@ -91,7 +105,10 @@ class VAELoss(torch.nn.Module):
     The balance term (config `balance_weight`, 0 by default, added in session 6) is the L1 distance between the
     output's and the input's per-frame L/R balance (`frame_balance`, the left channel's energy share): every VAE trained
     up to session 5 decodes noise panned 12 dB left, centred or 12 dB right to the same +2.6 dB balance
-    (`vae_family_check.py --probe`), so stereo position never reaches the latents."""
+    (`vae_family_check.py --probe`), so stereo position never reaches the latents.
+
+    `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
+    the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`)."""
 
     def __init__(self, tcfg):
         super().__init__()
@@ -99,7 +116,14 @@ class VAELoss(torch.nn.Module):
         self.stft = auraloss.freq.MultiResolutionSTFTLoss(
             fft_sizes=sizes, hop_sizes=[n // 4 for n in sizes], win_lengths=sizes,
             w_lin_mag=tcfg.get("stft_linear_magnitude_weight", 0.0))
-        self.mels = torch.nn.ModuleList([LogMel(n_fft=n, hop=n // 4, n_mels=m) for n, m in [(2048, 128), (1024, 80), (512, 40)]])
+        mel_sizes = [(2048, 128), (1024, 80), (512, 40)]
+        floor_db = tcfg.get("spectral_floor_db")
+        if floor_db is not None:
+            for resolution, n in zip(self.stft.stft_losses, sizes):
+                resolution.eps = spectral_floor_power(floor_db, n)  # auraloss clamps |STFT|² at eps
+        self.mels = torch.nn.ModuleList([
+            LogMel(n_fft=n, hop=n // 4, n_mels=m, **({} if floor_db is None else {"floor": spectral_floor_power(floor_db, n)}))
+            for n, m in mel_sizes])
         self.t = tcfg
 
     def forward(self, y, x, kl):
@@ -120,6 +144,92 @@ class VAELoss(torch.nn.Module):
             total = total + self.t["balance_weight"] * l_balance
             parts["balance"] = l_balance.item()
         return total, parts
+
+
+class SpectrogramDiscriminator(torch.nn.Module):
+    """One scale of a multi-scale complex-STFT discriminator, the kind SAT's default autoencoder recipe uses
+    (`EncodecDiscriminator`, EnCodec's MS-STFTD: Défossez et al. 2022, §3.4), written here because SAT's class needs
+    torchaudio, whose PyPI wheels do not match this recipe's torch. Same layout and sizes as that design:
+
+      S = STFT(x) / sqrt(Σ w²)  (Hann, n_fft, hop n_fft/4, no centring), the real and imaginary parts of each audio
+      channel as 2·C input planes over (time, frequency);
+      Conv2d(2C → F, (3, 9)), then Conv2d(F → F, (3, 9), time dilation 1, 2, 4), then Conv2d(F → F, (3, 3)), each
+      followed by LeakyReLU(0.2) and kept as a feature map; Conv2d(F → 1, (3, 3)) gives the logits. All convolutions
+      weight-normalised, padded to keep the size, stride 1: SAT's `DiscriminatorSTFT` default (EnCodec's paper
+      strides the frequency axis by 2 in the dilated layers, 2–8× cheaper).
+    Training-only: nothing of it is exported."""
+
+    def __init__(self, audio_channels, filters, n_fft):
+        super().__init__()
+        self.n_fft, self.hop = n_fft, n_fft // 4
+        self.register_buffer("window", torch.hann_window(n_fft))
+        weight_norm = torch.nn.utils.weight_norm
+        layers = [weight_norm(torch.nn.Conv2d(2 * audio_channels, filters, (3, 9), padding=(1, 4)))]
+        for dilation in (1, 2, 4):
+            layers.append(weight_norm(torch.nn.Conv2d(filters, filters, (3, 9), dilation=(dilation, 1), padding=(dilation, 4))))
+        layers.append(weight_norm(torch.nn.Conv2d(filters, filters, (3, 3), padding=(1, 1))))
+        self.layers = torch.nn.ModuleList(layers)
+        self.post = weight_norm(torch.nn.Conv2d(filters, 1, (3, 3), padding=(1, 1)))
+
+    def forward(self, x):
+        """x [B, C, T] -> (logits [B, 1, frames, bins], feature maps)"""
+        batch, channels, _ = x.shape
+        spectrum = torch.stft(x.reshape(batch * channels, -1), self.n_fft, self.hop, window=self.window, center=False,
+                              return_complex=True) / self.window.pow(2).sum().sqrt()
+        spectrum = spectrum.reshape(batch, channels, *spectrum.shape[-2:])  # [B, C, bins, frames]
+        h = torch.cat([spectrum.real, spectrum.imag], dim=1).transpose(2, 3)  # [B, 2C, frames, bins]
+        features = []
+        for layer in self.layers:
+            h = F.leaky_relu(layer(h), 0.2)
+            features.append(h)
+        return self.post(h), features
+
+
+class AdversarialTerms(torch.nn.Module):
+    """The adversarial and feature-matching losses of SAT's autoencoder recipe (its defaults: hinge loss, weights
+    adversarial 0.1 and feature matching 5.0, seven STFT scales 2048…32, 32 filters), with their own AdamW.
+    Switched on by config `adversarial_weight` / `feature_matching_weight` (0 = off, the CPU default);
+    `discriminator_fft_sizes` and `discriminator_filters` size the discriminator. As in SAT, training alternates:
+    odd steps update the discriminator, even steps the autoencoder.
+
+    Per scale s, with logits D_s and feature maps f_s,l (l = 1…L):
+      discriminator:      relu(1 − D_s(x)).mean + relu(1 + D_s(y)).mean
+      adversarial:        −D_s(y).mean
+      feature matching:   (1/L) Σ_l mean|f_s,l(x) − f_s,l(y)|
+    each averaged over the scales."""
+
+    def __init__(self, tcfg, audio_channels):
+        super().__init__()
+        sizes = tcfg.get("discriminator_fft_sizes", [2048, 1024, 512, 256, 128, 64, 32])
+        filters = int(tcfg.get("discriminator_filters", 32))
+        self.scales = torch.nn.ModuleList([SpectrogramDiscriminator(audio_channels, filters, int(n)) for n in sizes])
+        self.adversarial_weight = float(tcfg.get("adversarial_weight", 0.0))
+        self.feature_matching_weight = float(tcfg.get("feature_matching_weight", 0.0))
+
+    @staticmethod
+    def enabled(tcfg):
+        return bool(tcfg.get("adversarial_weight", 0.0) or tcfg.get("feature_matching_weight", 0.0))
+
+    def generator_loss(self, y, x):
+        """The autoencoder's part: (weighted sum, parts). The discriminator's weights get gradients too; its optimiser
+        step zeroes them first."""
+        adversarial, matching = 0.0, 0.0
+        for scale in self.scales:
+            logits_fake, features_fake = scale(y)
+            with torch.no_grad():
+                _, features_real = scale(x)
+            adversarial = adversarial - logits_fake.mean()
+            matching = matching + sum((real - fake).abs().mean() for real, fake in zip(features_real, features_fake)) / len(features_fake)
+        adversarial, matching = adversarial / len(self.scales), matching / len(self.scales)
+        total = self.adversarial_weight * adversarial + self.feature_matching_weight * matching
+        return total, dict(adversarial=adversarial.item(), feature_matching=matching.item())
+
+    def discriminator_loss(self, y, x):
+        """Hinge loss of the discriminator on reals x and (detached) reconstructions y."""
+        loss = 0.0
+        for scale in self.scales:
+            loss = loss + F.relu(1 - scale(x)[0]).mean() + F.relu(1 + scale(y.detach())[0]).mean()
+        return loss / len(self.scales)
 
 
 def _rescaled_convolutions(layer):
@@ -174,6 +284,20 @@ def encode_with_noise_ramp(model, x, ramp):
     variance = stdev * stdev
     kl = (mean * mean + variance - torch.log(variance) - 1).sum(1).mean()
     return mean + ramp * stdev * torch.randn_like(mean), kl
+
+
+def optimizer_step(optimizer, loss, lr=None, clip=10.0):
+    """zero_grad, backward, set lr (when scheduled), clip the gradient norm of the optimiser's parameters at `clip`,
+    step; returns the norm before clipping."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    parameters = [p for group in optimizer.param_groups for p in group["params"]]
+    if lr is not None:
+        for group in optimizer.param_groups:
+            group["lr"] = lr
+    norm = torch.nn.utils.clip_grad_norm_(parameters, clip)
+    optimizer.step()
+    return float(norm)
 
 
 def main(argv=None):
@@ -235,12 +359,18 @@ def main(argv=None):
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak_lr, betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
+    adversarial = AdversarialTerms(tc, cfg["audio_channels"]).to(dev) if AdversarialTerms.enabled(tc) else None
+    opt_disc = None if adversarial is None else torch.optim.AdamW(
+        adversarial.parameters(), lr=peak_lr, betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
     step, wall_prev = 0, 0.0
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
         st = torch.load(last, map_location="cpu", weights_only=False)
         model.load_state_dict(st["model"])
         opt.load_state_dict(st["opt"])
+        if adversarial is not None and "discriminator" in st:  # a run that switches it on later starts it fresh
+            adversarial.load_state_dict(st["discriminator"])
+            opt_disc.load_state_dict(st["discriminator_opt"])
         step, wall_prev = st["step"], st.get("wall", 0.0)
         print(f"[vae] resumed at step {step}", flush=True)
     metas = read_meta(a.corpus, "train")
@@ -252,41 +382,48 @@ def main(argv=None):
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
             clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
-            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps, training=tc)
+            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps, training=tc,
+            discriminator_params=0 if adversarial is None else sum(p.numel() for p in adversarial.parameters()))
     model.train()
     t_start = time.time()
-    acc, nacc, t_last = {}, 0, time.time()
+    acc, counts, nacc, t_last = {}, {}, 0, time.time()
     while step < a.steps:
         if step % 500 == 0 and len(sampler.metas) < a.reload_until:  # corpus may still be rendering
             sampler.metas = read_meta(a.corpus, "train")
         x = sampler.batch(bs).to(dev)
         ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
-        with torch.set_grad_enabled(not a.freeze_encoder):
-            z, kl = encode_with_noise_ramp(model, x, ramp)
-        y = model.decode(z)
-        loss, parts = loss_fn(y, x, kl * ramp)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        if a.warmup_steps or a.cosine_steps:
-            for group in opt.param_groups:
-                group["lr"] = learning_rate_at(step, peak_lr, a.warmup_steps, step0, a.cosine_steps)
-        gn = torch.nn.utils.clip_grad_norm_([p for p in model.parameters() if p.requires_grad], 10.0)
-        opt.step()
+        lr = learning_rate_at(step, peak_lr, a.warmup_steps, step0, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
+        if adversarial is not None and step % 2 == 1:  # the discriminator's turn (SAT alternates the same way)
+            with torch.no_grad():
+                y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
+            loss = adversarial.discriminator_loss(y, x)
+            parts = dict(discriminator=loss.item(), discriminator_gnorm=optimizer_step(opt_disc, loss, lr))
+        else:
+            with torch.set_grad_enabled(not a.freeze_encoder):
+                z, kl = encode_with_noise_ramp(model, x, ramp)
+            y = model.decode(z)
+            loss, parts = loss_fn(y, x, kl * ramp)
+            if adversarial is not None:
+                adversarial_loss, adversarial_parts = adversarial.generator_loss(y, x)
+                loss = loss + adversarial_loss
+                parts.update(adversarial_parts)
+            parts.update(loss=loss.item(), gnorm=optimizer_step(opt, loss, lr))
         step += 1
-        for k, v in dict(loss=loss.item(), gnorm=float(gn), **parts).items():
+        for k, v in parts.items():
             acc[k] = acc.get(k, 0.0) + v
+            counts[k] = counts.get(k, 0) + 1
         nacc += 1
         if step % a.log_every == 0:
             dt = time.time() - t_last
             log.log(step=step, steps_per_s=nacc / dt, audio_s_per_s=nacc * bs * tc["crop"] / 44100 / dt,
-                    total_wall=wall_prev + time.time() - t_start, **{k: v / nacc for k, v in acc.items()})
-            acc, nacc, t_last = {}, 0, time.time()
+                    total_wall=wall_prev + time.time() - t_start, **{k: v / counts[k] for k, v in acc.items()})
+            acc, counts, nacc, t_last = {}, {}, 0, time.time()
         if step % a.save_every == 0 or step == a.steps:
+            extra = {} if adversarial is None else dict(discriminator=adversarial.state_dict(), discriminator_opt=opt_disc.state_dict())
             save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
-                      wall=wall_prev + time.time() - t_start, config=cfg)
+                      wall=wall_prev + time.time() - t_start, config=cfg, **extra)
             if step % (a.save_every * 20) == 0:
                 save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg)
-
 
 if __name__ == "__main__":
     main()
