@@ -27,8 +27,8 @@ import numpy as np
 import torch
 
 from models.training.common import HERE as TRAINING_DIR, load_json, set_threads
-from models.training.train_vae import (TRAINING_KEYS, AdversarialTerms, VAELoss, build_vae, encode_with_noise_ramp,
-                                      initialize_for_unit_gain, optimizer_step)
+from models.training.train_vae import (AdversarialTerms, VAELoss, apply_training_overrides, build_vae,
+                                      encode_with_noise_ramp, initialize_for_unit_gain, optimizer_step)
 
 RATE = 44100
 
@@ -85,11 +85,7 @@ def main(argv=None):
     torch.manual_seed(0)
     config = load_json(args.config)
     training = config["training"]
-    for item in args.set:
-        key, separator, value = item.partition("=")
-        if not separator or key not in TRAINING_KEYS:
-            raise SystemExit(f"--set {item}: expected KEY=VALUE with KEY one of {', '.join(sorted(TRAINING_KEYS))}")
-        training[key] = json.loads(value)
+    apply_training_overrides(training, args.set)
     batch, described = tone_batch(args.seed, training["batch_size"], training["crop"])
     model = build_vae(config)
     loss_function = VAELoss(training)

@@ -286,6 +286,19 @@ def encode_with_noise_ramp(model, x, ramp):
     return mean + ramp * stdev * torch.randn_like(mean), kl
 
 
+def apply_training_overrides(training, items):
+    """Applies `--set KEY=VALUE` items (VALUE is JSON, KEY one of TRAINING_KEYS) to a config's training block in place;
+    a malformed item stops with a message naming it."""
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator or key not in TRAINING_KEYS:
+            raise SystemExit(f"--set {item}: expected KEY=VALUE with KEY one of {', '.join(sorted(TRAINING_KEYS))}")
+        try:
+            training[key] = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SystemExit(f"--set {item}: the value is not JSON ({error})")
+
+
 def optimizer_step(optimizer, loss, lr=None, clip=10.0):
     """zero_grad, backward, set lr (when scheduled), clip the gradient norm of the optimiser's parameters at `clip`,
     step; returns the norm before clipping."""
@@ -335,14 +348,7 @@ def main(argv=None):
     dev = pick_device(a.device)
     cfg = load_json(a.config)
     tc = cfg["training"]
-    for item in a.set:
-        key, sep, value = item.partition("=")
-        if not sep or key not in TRAINING_KEYS:
-            raise SystemExit(f"--set {item}: expected KEY=VALUE with KEY one of {', '.join(sorted(TRAINING_KEYS))}")
-        try:
-            tc[key] = json.loads(value)
-        except json.JSONDecodeError as error:
-            raise SystemExit(f"--set {item}: the value is not JSON ({error})")
+    apply_training_overrides(tc, a.set)
     bs = a.batch_size or tc["batch_size"]
     if a.warmup_steps is None:
         a.warmup_steps = tc.get("warmup_steps", 0)
