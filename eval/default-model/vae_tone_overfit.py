@@ -14,7 +14,7 @@ ask for this" from "the model has not learned it yet".
 With `--set adversarial_weight=0.1 --set feature_matching_weight=5.0` the discriminator of `train_vae` joins in and,
 as there, every other step trains it instead of the VAE (so 300 steps give the VAE 150 updates).
 
-Session 8 used it to find why every VAE so far drops steady tones (results in `results_vae_session8.json`).
+Session 8 used it to narrow down why every VAE so far drops steady sines (results in `results_vae_session8.json`).
 """
 import argparse
 import json
