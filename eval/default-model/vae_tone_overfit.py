@@ -26,11 +26,9 @@ import time
 import numpy as np
 import torch
 
-from models.training.common import HERE as TRAINING_DIR, load_json, set_threads
-from models.training.train_vae import (AdversarialTerms, VAELoss, apply_training_overrides, build_vae,
-                                      encode_with_noise_ramp, initialize_for_unit_gain, optimizer_step)
-
-RATE = 44100
+from models.training.common import HERE as TRAINING_DIR, SR as RATE, load_json, set_threads
+from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_adversarial, build_vae,
+                                      initialize_for_unit_gain, training_step)
 
 
 def constant_power_gains(position):
@@ -60,7 +58,8 @@ def tone_batch(seed, size, samples):
     return torch.from_numpy(np.stack(items)), described
 
 
-def level_db(channel):
+def mean_square_db(channel):
+    """10 log10(mean x²) of one channel (−120 dB for silence)."""
     return round(10 * math.log10(float(np.mean(channel.astype(np.float64) ** 2)) + 1e-12), 1)
 
 
@@ -90,29 +89,16 @@ def main(argv=None):
     model = build_vae(config)
     loss_function = VAELoss(training)
     initialize_for_unit_gain(model, tone_batch(args.seed + 1, 16, training["crop"])[0])
-    optimizer = torch.optim.AdamW(model.parameters(), lr=training["learning_rate"], betas=tuple(training["betas"]),
-                                  weight_decay=training["weight_decay"])
-    adversarial = AdversarialTerms(training, 2) if AdversarialTerms.enabled(training) else None
-    discriminator_optimizer = None if adversarial is None else torch.optim.AdamW(
-        adversarial.parameters(), lr=training["learning_rate"], betas=tuple(training["betas"]), weight_decay=training["weight_decay"])
+    optimizer = adamw(model.parameters(), training, training["learning_rate"])
+    adversarial, discriminator_optimizer = build_adversarial(training, 2, training["learning_rate"])
     started, history, next_log = time.time(), [], 50
     for step in range(1, args.steps + 1):
         lr = training["learning_rate"] * min(1.0, step / 50)  # the recipe's 50-step linear warm-up
-        if adversarial is not None and step % 2 == 0:  # train_vae's alternation: every other step the discriminator's
-            with torch.no_grad():
-                reconstruction = model.decode(encode_with_noise_ramp(model, batch, 0.0)[0])
-            optimizer_step(discriminator_optimizer, adversarial.discriminator_loss(reconstruction, batch), lr)
-            continue
-        latents, kl = encode_with_noise_ramp(model, batch, 0.0)  # ramp 0: the posterior mean, KL weight 0
-        reconstruction = model.decode(latents)
-        loss, parts = loss_function(reconstruction, batch, kl * 0.0)
-        if adversarial is not None:
-            adversarial_loss, adversarial_parts = adversarial.generator_loss(reconstruction, batch)
-            loss, parts = loss + adversarial_loss, {**parts, **adversarial_parts}
-        optimizer_step(optimizer, loss, lr)
-        if step >= next_log or step >= args.steps - 1:
+        # ramp 0: the posterior mean without sampling noise, KL weight 0
+        parts = training_step(model, loss_function, optimizer, batch, 0.0, step - 1, lr, adversarial, discriminator_optimizer)
+        if "loss" in parts and (step >= next_log or step >= args.steps - 1):  # the VAE's steps
             next_log += 50
-            history.append({"step": step, "loss": round(loss.item(), 4), **{k: round(v, 4) for k, v in parts.items()}})
+            history.append({"step": step, **{k: round(v, 4) for k, v in parts.items()}})
             print(json.dumps(history[-1]), flush=True)
     model.eval()
     with torch.no_grad():
@@ -120,8 +106,8 @@ def main(argv=None):
     items = []
     for source, reconstruction, description in zip(batch.numpy(), output, described):
         items.append({**description,
-                      "level_db_in": [level_db(source[0]), level_db(source[1])],
-                      "level_db_out": [level_db(reconstruction[0]), level_db(reconstruction[1])],
+                      "level_db_in": [mean_square_db(source[0]), mean_square_db(source[1])],
+                      "level_db_out": [mean_square_db(reconstruction[0]), mean_square_db(reconstruction[1])],
                       "peak_hz_in": peak_hz(source), "peak_hz_out": peak_hz(reconstruction)})
     gaps = [np.mean(item["level_db_out"]) - np.mean(item["level_db_in"]) for item in items]
     balance_in = [item["level_db_in"][0] - item["level_db_in"][1] for item in items]

@@ -188,10 +188,10 @@ class SpectrogramDiscriminator(torch.nn.Module):
 
 class AdversarialTerms(torch.nn.Module):
     """The adversarial and feature-matching losses of SAT's autoencoder recipe (its defaults: hinge loss, weights
-    adversarial 0.1 and feature matching 5.0, seven STFT scales 2048…32, 32 filters), with their own AdamW.
+    adversarial 0.1 and feature matching 5.0, seven STFT scales 2048…32, 32 filters); `build_adversarial` gives them
+    their own AdamW, `training_step` uses them.
     Switched on by config `adversarial_weight` / `feature_matching_weight` (0 = off, the CPU default);
-    `discriminator_fft_sizes` and `discriminator_filters` size the discriminator. As in SAT, training alternates:
-    odd steps update the discriminator, even steps the autoencoder.
+    `discriminator_fft_sizes` and `discriminator_filters` size the discriminator.
 
     Per scale s, with logits D_s and feature maps f_s,l (l = 1…L):
       discriminator:      relu(1 − D_s(x)).mean + relu(1 + D_s(y)).mean
@@ -314,6 +314,42 @@ def optimizer_step(optimizer, loss, lr=None, clip=10.0):
     return float(norm)
 
 
+def adamw(parameters, training, lr):
+    """The recipe's optimiser: AdamW with the training block's betas and weight decay."""
+    return torch.optim.AdamW(parameters, lr=lr, betas=tuple(training["betas"]), weight_decay=training["weight_decay"])
+
+
+def build_adversarial(training, audio_channels, lr, device="cpu"):
+    """(AdversarialTerms, its AdamW) when the training block switches them on, else (None, None)."""
+    if not AdversarialTerms.enabled(training):
+        return None, None
+    adversarial = AdversarialTerms(training, audio_channels).to(device)
+    return adversarial, adamw(adversarial.parameters(), training, lr)
+
+
+def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
+                  discriminator_optimizer=None, freeze_encoder=False):
+    """One step of `train_vae` on the batch x (`step` counts from 0; `ramp` as in `encode_with_noise_ramp`, which
+    also scales the KL). With `adversarial`, odd steps update the discriminator on the detached reconstruction (SAT's
+    alternation) and even steps the VAE on VAELoss plus the adversarial terms; without it every step is the VAE's.
+    Returns the parts to log."""
+    if adversarial is not None and step % 2 == 1:
+        with torch.no_grad():
+            y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
+        loss = adversarial.discriminator_loss(y, x)
+        return dict(discriminator=loss.item(), discriminator_gnorm=optimizer_step(discriminator_optimizer, loss, lr))
+    with torch.set_grad_enabled(not freeze_encoder):
+        z, kl = encode_with_noise_ramp(model, x, ramp)
+    y = model.decode(z)
+    loss, parts = loss_function(y, x, kl * ramp)
+    if adversarial is not None:
+        adversarial_loss, adversarial_parts = adversarial.generator_loss(y, x)
+        loss = loss + adversarial_loss
+        parts.update(adversarial_parts)
+    parts.update(loss=loss.item(), gnorm=optimizer_step(optimizer, loss, lr))
+    return parts
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/work/data/corpus")
@@ -365,10 +401,8 @@ def main(argv=None):
         print(f"[vae] initialised from {a.init}", flush=True)
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=peak_lr, betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
-    adversarial = AdversarialTerms(tc, cfg["audio_channels"]).to(dev) if AdversarialTerms.enabled(tc) else None
-    opt_disc = None if adversarial is None else torch.optim.AdamW(
-        adversarial.parameters(), lr=peak_lr, betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
+    opt = adamw([p for p in model.parameters() if p.requires_grad], tc, peak_lr)
+    adversarial, opt_disc = build_adversarial(tc, cfg["audio_channels"], peak_lr, dev)
     step, wall_prev = 0, 0.0
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
@@ -400,21 +434,7 @@ def main(argv=None):
         x = sampler.batch(bs).to(dev)
         ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
         lr = learning_rate_at(step, peak_lr, a.warmup_steps, step0, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
-        if adversarial is not None and step % 2 == 1:  # the discriminator's turn (SAT alternates the same way)
-            with torch.no_grad():
-                y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
-            loss = adversarial.discriminator_loss(y, x)
-            parts = dict(discriminator=loss.item(), discriminator_gnorm=optimizer_step(opt_disc, loss, lr))
-        else:
-            with torch.set_grad_enabled(not a.freeze_encoder):
-                z, kl = encode_with_noise_ramp(model, x, ramp)
-            y = model.decode(z)
-            loss, parts = loss_fn(y, x, kl * ramp)
-            if adversarial is not None:
-                adversarial_loss, adversarial_parts = adversarial.generator_loss(y, x)
-                loss = loss + adversarial_loss
-                parts.update(adversarial_parts)
-            parts.update(loss=loss.item(), gnorm=optimizer_step(opt, loss, lr))
+        parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder)
         step += 1
         for k, v in parts.items():
             acc[k] = acc.get(k, 0.0) + v
