@@ -79,6 +79,7 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=3, help="seed of the fixed batch")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", help="also write the result JSON here")
+    parser.add_argument("--save", help="also save the trained VAE's state_dict here (torch.save)")
     args = parser.parse_args(argv)
     set_threads(args.threads)
     torch.manual_seed(0)
@@ -101,6 +102,8 @@ def main(argv=None):
             history.append({"step": step, **{k: round(v, 4) for k, v in parts.items()}})
             print(json.dumps(history[-1]), flush=True)
     model.eval()
+    if args.save:
+        torch.save(model.state_dict(), args.save)
     with torch.no_grad():
         output = model.decode(model.encoder(batch).chunk(2, dim=1)[0]).numpy()
     items = []

@@ -28,7 +28,8 @@ import auraloss
 TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_weight", "stft_weight", "warmup_steps",
                  "noise_ramp_steps", "batch_size", "crop", "stft_linear_magnitude_weight", "stft_fft_sizes",
                  "level_weight", "balance_weight", "spectral_floor_db", "adversarial_weight", "feature_matching_weight",
-                 "discriminator_fft_sizes", "discriminator_filters"}
+                 "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
+                 "stft_log_magnitude_weight"}
 
 
 def build_vae(cfg):
@@ -91,8 +92,8 @@ def spectral_floor_power(floor_db, n_fft):
 
 
 class VAELoss(torch.nn.Module):
-    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_level · level L1 + w_balance · balance L1
-    + w_kl · KL.
+    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_waveform · waveform L1 + w_level · level L1
+    + w_balance · balance L1 + w_kl · KL.
 
     The level term (config `level_weight`, 0 by default, added in session 5) is the L1 distance between the
     output's and the input's log10 frame RMS (2048-sample frames, hop 512) on L, R, mid and side: the log-domain
@@ -100,7 +101,8 @@ class VAELoss(torch.nn.Module):
     sines −39…−44 dB), and this term charges for that level gap directly.
 
     MR-STFT is auraloss's spectral convergence + log-magnitude L1, plus linear-magnitude L1 when the config sets
-    `stft_linear_magnitude_weight` (0 by default, as before session 4). `stft_fft_sizes` picks the resolutions
+    `stft_linear_magnitude_weight` (0 by default, as before session 4); `stft_log_magnitude_weight` (1 by default,
+    added in session 9) scales the log-magnitude part. `stft_fft_sizes` picks the resolutions
     (window = n, hop = n / 4; default 2048 … 64, as before session 5).
 
     The balance term (config `balance_weight`, 0 by default, added in session 6) is the L1 distance between the
@@ -109,14 +111,20 @@ class VAELoss(torch.nn.Module):
     (`vae_family_check.py --probe`), so stereo position never reaches the latents.
 
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
-    the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`)."""
+    the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
+
+    The waveform term (config `waveform_weight`, 0 by default, added in session 9) is the L1 distance between the
+    output's and the input's samples, L and R: mean |y − x|. It is the only phase-aware term: in session 9's 300-step
+    overfits (`vae_tone_overfit.py`, `results_vae_session9.json`) it alone brought back all four pure sines of the
+    batch, each magnitude-only term alone returned them as one input-independent output, and beside the default terms
+    weight 500 brought back two of the four (weight 50 none)."""
 
     def __init__(self, tcfg):
         super().__init__()
         sizes = [int(n) for n in tcfg.get("stft_fft_sizes", [2048, 1024, 512, 256, 128, 64])]
         self.stft = auraloss.freq.MultiResolutionSTFTLoss(
             fft_sizes=sizes, hop_sizes=[n // 4 for n in sizes], win_lengths=sizes,
-            w_lin_mag=tcfg.get("stft_linear_magnitude_weight", 0.0))
+            w_log_mag=tcfg.get("stft_log_magnitude_weight", 1.0), w_lin_mag=tcfg.get("stft_linear_magnitude_weight", 0.0))
         mel_sizes = [(2048, 128), (1024, 80), (512, 40)]
         floor_db = tcfg.get("spectral_floor_db")
         if floor_db is not None:
@@ -134,6 +142,10 @@ class VAELoss(torch.nn.Module):
         l_mel = sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
         total = self.t["stft_weight"] * l_stft + self.t["mel_weight"] * l_mel + self.t["kl_weight"] * kl
         parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
+        if self.t.get("waveform_weight", 0.0):
+            l_waveform = F.l1_loss(y, x)
+            total = total + self.t["waveform_weight"] * l_waveform
+            parts["waveform"] = l_waveform.item()
         if self.t.get("level_weight", 0.0) or self.t.get("balance_weight", 0.0):
             energy_y, energy_x = frame_energy(Y), frame_energy(X)  # channels L, R, mid, side
         if self.t.get("level_weight", 0.0):
