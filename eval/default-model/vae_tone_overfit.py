@@ -14,7 +14,9 @@ ask for this" from "the model has not learned it yet".
 With `--set adversarial_weight=0.1 --set feature_matching_weight=5.0` the discriminator of `train_vae` joins in and,
 as there, every other step trains it instead of the VAE (so 300 steps give the VAE 150 updates).
 
-Session 8 used it to narrow down why every VAE so far drops steady sines (results in `results_vae_session8.json`).
+Session 8 used it to narrow down why every VAE so far drops steady sines (results in `results_vae_session8.json`);
+session 9 to find the term responsible (`results_vae_session9.json`: every magnitude-only term alone drops them, a
+waveform L1 alone teaches them). `--save PATH` keeps the trained weights (a state_dict) for a closer look.
 """
 import argparse
 import json

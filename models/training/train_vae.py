@@ -464,5 +464,6 @@ def main(argv=None):
             if step % (a.save_every * 20) == 0:
                 save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg)
 
+
 if __name__ == "__main__":
     main()
