@@ -61,13 +61,18 @@ class Logger:
         self.f.flush()
 
 
+def cosine_fall(u):
+    """½ (1 + cos(π u)): 1 at u = 0, 0 at u = 1 (the half-cosine schedules of the lr and of annealed loss weights)."""
+    return 0.5 * (1 + math.cos(math.pi * u))
+
+
 def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
     """lr(step) = peak · min(1, (step + 1) / warmup) · c,  c = 0.1 + 0.9 · ½ (1 + cos(π u)),
     u = min(1, (step − start_step) / cosine_steps) (c = 1 without a cosine phase)."""
     lr = peak * (min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
     if cosine_steps:
         u = min(1.0, (step - start_step) / cosine_steps)
-        lr *= 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * u))
+        lr *= 0.1 + 0.9 * cosine_fall(u)
     return lr
 
 

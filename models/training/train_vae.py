@@ -4,12 +4,14 @@
 
 Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL, and optional
 linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config keys or --set).
-No adversarial loss (measured not worth its cost on 2 CPU cores; see README).
+Optional adversarial + feature-matching terms (off in both configs: measured too slow on 2 CPU cores; see README) and an
+optional waveform L1 that can anneal (`waveform_weight_at`).
 A fresh run starts from a data-dependent unit-gain init (initialize_for_unit_gain) and ramps the bottleneck's noise
 and KL in over `noise_ramp_steps`; README §2 says why (without them the decoder stalled on an input-independent output).
 """
 import argparse
 import json
+import math
 import os
 import random
 import time
@@ -18,8 +20,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .common import (HERE, LogMel, Logger, learning_rate_at, load_clip, load_json, pick_device, read_meta, save_ckpt,
+from .common import (HERE, LogMel, Logger, cosine_fall, learning_rate_at, load_clip, load_json, pick_device, read_meta, save_ckpt,
                      set_threads)
+from .synthetic_tones import random_tone
 from stable_audio_tools.models.autoencoders import create_autoencoder_from_config
 import auraloss
 
@@ -29,7 +32,8 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "noise_ramp_steps", "batch_size", "crop", "stft_linear_magnitude_weight", "stft_fft_sizes",
                  "level_weight", "balance_weight", "spectral_floor_db", "adversarial_weight", "feature_matching_weight",
                  "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
-                 "stft_log_magnitude_weight"}
+                 "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
+                 "waveform_cosine_weight", "synthetic_tone_fraction"}
 
 
 def build_vae(cfg):
@@ -37,13 +41,22 @@ def build_vae(cfg):
 
 
 class CropSampler:
-    def __init__(self, corpus, metas, crop, seed):
+    """Training crops of `crop` samples from corpus clips (`metas`); with `tone_fraction` > 0 (config
+    `synthetic_tone_fraction`, session 10) each crop is instead, with that probability, a random steady tone
+    (`synthetic_tones.random_tone`), drawn from its own generator so the corpus crops stay those of the seed."""
+
+    def __init__(self, corpus, metas, crop, seed, tone_fraction=0.0):
         self.corpus, self.metas, self.crop = corpus, metas, crop
         self.rng = np.random.default_rng(seed)
+        self.tone_fraction = tone_fraction
+        self.tone_rng = np.random.default_rng(seed + 7919)
 
     def batch(self, b):
         out = []
         for _ in range(b):
+            if self.tone_fraction and self.tone_rng.random() < self.tone_fraction:
+                out.append(random_tone(self.tone_rng, self.crop)[0])
+                continue
             m = self.metas[self.rng.integers(len(self.metas))]
             n = int(round(m["seconds_total"] * 44100))
             # crops mostly inside the sound, some crossing its end into the silence that follows
@@ -72,9 +85,25 @@ def frame_level(energy):
 
 def frame_balance(energy):
     """Left channel's share of the frame energy, from `frame_energy` (channel 0 left, 1 right) -> [B, frames] in
-    [0, 1]: E_L / (E_L + E_R + 1e-6); 0.5 is centred (and silence), 0.94 is 12 dB left. Bounded, unlike a log ratio,
-    whose gradient explodes on the hard-panned clips where one channel is silent."""
-    return energy[:, 0] / (energy[:, 0] + energy[:, 1] + 1e-6)
+    [0, 1]: (E_L + δ/2) / (E_L + E_R + δ), δ = 1e-6 (a −60 dBFS mean square); 0.5 is centred and silence, 0.94 is
+    12 dB left. Bounded, unlike a log ratio, whose gradient explodes on the hard-panned clips where one channel is
+    silent. (Before session 10 the numerator lacked δ/2, so a silent input frame asked for 0, all energy right.)"""
+    return (energy[:, 0] + 0.5e-6) / (energy[:, 0] + energy[:, 1] + 1e-6)
+
+
+def frame_cosine_distance(y, x, frame=2048, floor_rms=1e-3):
+    """Mean over the frames of x that are not near-silent of 1 − cos(y_f, x_f), cos = ⟨y_f, x_f⟩ / (‖y_f‖ ‖x_f‖ + ε):
+    y, x [B, C, T], cut into non-overlapping `frame`-sample frames per channel (a partial last frame is dropped); a
+    frame counts when the input's RMS exceeds `floor_rms` (−60 dBFS). The distance is scale-invariant in y, so its
+    gradient is orthogonal to each output frame: it can turn a frame's waveform towards the input's (phase, pitch)
+    but cannot make it quieter, unlike a waveform L1, whose best answer to unpredictable noise is silence."""
+    n = (x.shape[-1] // frame) * frame
+    yf = y[..., :n].reshape(*y.shape[:-1], -1, frame)
+    xf = x[..., :n].reshape(*x.shape[:-1], -1, frame)
+    x_norm, y_norm = xf.pow(2).sum(-1).sqrt(), yf.pow(2).sum(-1).sqrt()
+    cosine = (yf * xf).sum(-1) / (y_norm * x_norm + 1e-8)
+    active = (x_norm > floor_rms * math.sqrt(frame)).float()
+    return ((1 - cosine) * active).sum() / active.sum().clamp(min=1.0)
 
 
 def spectral_floor_power(floor_db, n_fft):
@@ -92,8 +121,8 @@ def spectral_floor_power(floor_db, n_fft):
 
 
 class VAELoss(torch.nn.Module):
-    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_waveform · waveform L1 + w_level · level L1
-    + w_balance · balance L1 + w_kl · KL.
+    """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_waveform · waveform L1
+    + w_cosine · frame cosine distance + w_level · level L1 + w_balance · balance L1 + w_kl · KL.
 
     The level term (config `level_weight`, 0 by default, added in session 5) is the L1 distance between the
     output's and the input's log10 frame RMS (2048-sample frames, hop 512) on L, R, mid and side: the log-domain
@@ -114,10 +143,21 @@ class VAELoss(torch.nn.Module):
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
 
     The waveform term (config `waveform_weight`, 0 by default, added in session 9) is the L1 distance between the
-    output's and the input's samples, L and R: mean |y − x|. It is the only phase-aware term: in session 9's 300-step
-    overfits (`vae_tone_overfit.py`, `results_vae_session9.json`) it alone brought back all four pure sines of the
+    output's and the input's samples, L and R: mean |y − x|. It is phase-aware: in session 9's 300-step overfits of one
+    fixed batch (`vae_tone_overfit.py`, `results_vae_session9.json`) it alone brought back all four pure sines of the
     batch, each magnitude-only term alone returned them as one input-independent output, and beside the default terms
-    weight 500 brought back two of the four (weight 50 none)."""
+    weight 500 brought back two of the four (weight 50 none). That was memorisation: trained on fresh tone batches
+    (session 10, `--fresh-batches`) it returned held-out tones as one near-DC output after 300 steps.
+
+    Session 10: the waveform weight may anneal (`waveform_weight_at`): it starts at `waveform_weight` and follows a
+    half cosine to `waveform_weight_final` between the steps `waveform_anneal_steps` = [start, end]. Reason: the term
+    asks for phase, but on noise, whose samples no latent of this size can carry, the L1-optimal output is
+    quieter than the input (session 9: −6…−14 dB on white noise at weight 500), so it should rule early and fade.
+
+    The waveform cosine term (config `waveform_cosine_weight`, 0 by default, session 10) is `frame_cosine_distance`:
+    phase-aware like the L1 but blind to the output's level, so it cannot trade loudness for a smaller error. Beside
+    the default terms at weight 10 it brought all 8 tones of the fixed batch back at their pitch in 300 steps, and
+    none of the held-out ones in 1,200 steps of fresh batches (`results_vae_session10.json`)."""
 
     def __init__(self, tcfg):
         super().__init__()
@@ -135,17 +175,34 @@ class VAELoss(torch.nn.Module):
             for n, m in mel_sizes])
         self.t = tcfg
 
-    def forward(self, y, x, kl):
+    def waveform_weight_at(self, step):
+        """w(step) = w₀ before `start`, w₁ after `end`, and between them w₁ + (w₀ − w₁) · ½ (1 + cos(π u)),
+        u = (step − start) / (end − start); w₀ = `waveform_weight`, w₁ = `waveform_weight_final` (default w₀)."""
+        initial = self.t.get("waveform_weight", 0.0)
+        final = self.t.get("waveform_weight_final", initial)
+        start, end = self.t.get("waveform_anneal_steps", [0, 0])
+        if step is None or step <= start:
+            return initial
+        if step >= end:
+            return final
+        return final + (initial - final) * cosine_fall((step - start) / (end - start))
+
+    def forward(self, y, x, kl, step=None):
         Y, X = ms(y), ms(x)
         l_stft = self.stft(Y, X)
         yb, xb = Y.reshape(-1, Y.shape[-1]), X.reshape(-1, X.shape[-1])
         l_mel = sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
         total = self.t["stft_weight"] * l_stft + self.t["mel_weight"] * l_mel + self.t["kl_weight"] * kl
         parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
-        if self.t.get("waveform_weight", 0.0):
+        waveform_weight = self.waveform_weight_at(step)
+        if waveform_weight:
             l_waveform = F.l1_loss(y, x)
-            total = total + self.t["waveform_weight"] * l_waveform
-            parts["waveform"] = l_waveform.item()
+            total = total + waveform_weight * l_waveform
+            parts.update(waveform=l_waveform.item(), waveform_weight=waveform_weight)
+        if self.t.get("waveform_cosine_weight", 0.0):
+            l_cosine = frame_cosine_distance(y, x)
+            total = total + self.t["waveform_cosine_weight"] * l_cosine
+            parts["waveform_cosine"] = l_cosine.item()
         if self.t.get("level_weight", 0.0) or self.t.get("balance_weight", 0.0):
             energy_y, energy_x = frame_energy(Y), frame_energy(X)  # channels L, R, mid, side
         if self.t.get("level_weight", 0.0):
@@ -353,7 +410,7 @@ def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adver
     with torch.set_grad_enabled(not freeze_encoder):
         z, kl = encode_with_noise_ramp(model, x, ramp)
     y = model.decode(z)
-    loss, parts = loss_function(y, x, kl * ramp)
+    loss, parts = loss_function(y, x, kl * ramp, step)
     if adversarial is not None:
         adversarial_loss, adversarial_parts = adversarial.generator_loss(y, x)
         loss = loss + adversarial_loss
@@ -431,7 +488,7 @@ def main(argv=None):
         initialize_for_unit_gain(model, CropSampler(a.corpus, metas, tc["crop"], a.seed + 10 ** 6).batch(16).to(dev))
         print("[vae] unit-gain initialisation of the weight-norm magnitudes", flush=True)
     step0 = step
-    sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step)
+    sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step, tc.get("synthetic_tone_fraction", 0.0))
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
             clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
