@@ -8,8 +8,8 @@ level per channel and the strongest frequency of each. A loss that can teach ton
 levels, balance and peak to the input's within a few hundred steps; one that cannot leaves the output near one
 input-independent level. Overfitting one batch says nothing about generalisation: it separates "the loss does not
 ask for this" from "the model has not learned it yet". `--fresh-batches` asks the other question: it trains on a new
-random batch every step and reports on the fixed batch, which training never sees (session 10: no loss tried there
-had learned tones in general after 300 steps, see `results_vae_session10.json`).
+random batch every step and reports on the fixed batch, which training never sees (session 10: neither the waveform
+L1 after 300 steps nor the cosine + level terms after 1,200 had learned tones in general, `results_vae_session10.json`).
 
   PYTHONPATH=. python eval/default-model/vae_tone_overfit.py --steps 150 [--set spectral_floor_db=-50] [--out R.json]
 

@@ -4,8 +4,9 @@
 
 Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL, and optional
 linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config keys or --set).
-Optional adversarial + feature-matching terms (off in both configs: measured too slow on 2 CPU cores; see README) and an
-optional waveform L1 that can anneal (`waveform_weight_at`).
+Optional adversarial + feature-matching terms (off in both configs: measured too slow on 2 CPU cores; see README), an
+optional waveform L1 that can anneal (`waveform_weight_at`), a level-blind waveform cosine term
+(`frame_cosine_distance`), and synthetic tone crops mixed into the batches (`CropSampler`).
 A fresh run starts from a data-dependent unit-gain init (initialize_for_unit_gain) and ramps the bottleneck's noise
 and KL in over `noise_ramp_steps`; README §2 says why (without them the decoder stalled on an input-independent output).
 """
