@@ -197,23 +197,22 @@ class VAELoss(torch.nn.Module):
         parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
         waveform_weight = self.waveform_weight_at(step)
         if waveform_weight:
-            l_waveform = F.l1_loss(y, x)
-            total = total + waveform_weight * l_waveform
-            parts.update(waveform=l_waveform.item(), waveform_weight=waveform_weight)
-        if self.t.get("waveform_cosine_weight", 0.0):
-            l_cosine = frame_cosine_distance(y, x)
-            total = total + self.t["waveform_cosine_weight"] * l_cosine
-            parts["waveform_cosine"] = l_cosine.item()
+            parts["waveform_weight"] = waveform_weight
         if self.t.get("level_weight", 0.0) or self.t.get("balance_weight", 0.0):
             energy_y, energy_x = frame_energy(Y), frame_energy(X)  # channels L, R, mid, side
-        if self.t.get("level_weight", 0.0):
-            l_level = F.l1_loss(frame_level(energy_y), frame_level(energy_x))
-            total = total + self.t["level_weight"] * l_level
-            parts["level"] = l_level.item()
-        if self.t.get("balance_weight", 0.0):
-            l_balance = F.l1_loss(frame_balance(energy_y), frame_balance(energy_x))
-            total = total + self.t["balance_weight"] * l_balance
-            parts["balance"] = l_balance.item()
+        # the optional terms: (logged name, weight, distance); a term with weight 0 is not computed
+        optional_terms = [
+            ("waveform", waveform_weight, lambda: F.l1_loss(y, x)),
+            ("waveform_cosine", self.t.get("waveform_cosine_weight", 0.0), lambda: frame_cosine_distance(y, x)),
+            ("level", self.t.get("level_weight", 0.0), lambda: F.l1_loss(frame_level(energy_y), frame_level(energy_x))),
+            ("balance", self.t.get("balance_weight", 0.0),
+             lambda: F.l1_loss(frame_balance(energy_y), frame_balance(energy_x))),
+        ]
+        for name, weight, distance in optional_terms:
+            if weight:
+                value = distance()
+                total = total + weight * value
+                parts[name] = value.item()
         return total, parts
 
 
