@@ -20,6 +20,8 @@ Session 8 used it to narrow down why every VAE so far drops steady sines (result
 session 9 to find the term responsible (`results_vae_session9.json`: every magnitude-only term alone drops them, a
 waveform L1 alone teaches them); session 10 to try a level-blind phase term (`--set waveform_cosine_weight=10`,
 `results_vae_session10.json`). `--save PATH` keeps the trained weights (a state_dict) for a closer look.
+Sessions 8-10 ran it with the unit-gain init alone; since session 11 the fresh VAE is also centred
+(`train_vae.center_common_mode`), and `--uncentred-init` gives the old init back (`vae_init_check.py` compares them).
 """
 import argparse
 import json
@@ -31,10 +33,10 @@ import time
 import numpy as np
 import torch
 
-from models.training.common import HERE as TRAINING_DIR, SR as RATE, load_json, set_threads
+from models.training.common import HERE as TRAINING_DIR, SR as RATE, load_json, save_json, set_threads
 from models.training.synthetic_tones import tone_batch as tone_arrays
 from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_adversarial, build_vae,
-                                      initialize_for_unit_gain, training_step)
+                                      initialize_fresh, training_step)
 
 
 def tone_batch(seed, size, samples):
@@ -68,6 +70,8 @@ def main(argv=None):
     parser.add_argument("--fresh-batches", action="store_true",
                         help="train on a new random tone batch every step (seeds seed + 1000 + step) and report on the "
                              "fixed batch, which training never sees: whether the loss teaches tones in general")
+    parser.add_argument("--uncentred-init", action="store_true",
+                        help="the unit-gain init without train_vae.center_common_mode (sessions 8-10's runs)")
     args = parser.parse_args(argv)
     set_threads(args.threads)
     torch.manual_seed(0)
@@ -77,7 +81,7 @@ def main(argv=None):
     batch, described = tone_batch(args.seed, training["batch_size"], training["crop"])
     model = build_vae(config)
     loss_function = VAELoss(training)
-    initialize_for_unit_gain(model, tone_batch(args.seed + 1, 16, training["crop"])[0])
+    initialize_fresh(model, tone_batch(args.seed + 1, 16, training["crop"])[0], centred=not args.uncentred_init)
     optimizer = adamw(model.parameters(), training, training["learning_rate"])
     adversarial, discriminator_optimizer = build_adversarial(training, 2, training["learning_rate"])
     started, history, next_log = time.time(), [], 50
@@ -117,9 +121,7 @@ def main(argv=None):
     }
     print(json.dumps({k: result[k] for k in ("level_gap_db_median", "peak_within_3_percent", "balance_correlation")}))
     if args.out:
-        with open(args.out + ".tmp", "w") as file:
-            json.dump(result, file, indent=1)
-        os.replace(args.out + ".tmp", args.out)
+        save_json(args.out, result)
 
 
 if __name__ == "__main__":

@@ -88,6 +88,13 @@ def save_ckpt(path, **state):
     os.replace(tmp, path)
 
 
+def save_json(path, value):
+    """Writes `value` as indented JSON to path + ".tmp", then renames it over `path`: a failure never leaves half a file."""
+    with open(path + ".tmp", "w") as file:
+        json.dump(value, file, indent=1)
+    os.replace(path + ".tmp", path)
+
+
 def pick_device(name):
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")

@@ -1,0 +1,115 @@
+"""Does a fresh VAE's output depend on its input, at init and while it trains on fresh tone batches?
+
+Session 11 found that the unit-gain init of sessions 3-10 (`train_vae.initialize_for_unit_gain`) leaves the output of a
+fresh VAE dominated by a part that is the same for every input (Snake's positive offsets, carried on by the
+convolutions and turned into period-`stride` patterns by the transposed ones), and added `center_common_mode`. This
+check measures both inits side by side on synthetic tones (`synthetic_tones.tone_batch`):
+
+* at init, layer by layer, on 32 held-out tones (seed 77): the RMS of the part of the activations that is common to
+  the batch (the batch mean; its own DC in brackets) and of the part that depends on the input (activation − batch
+  mean). With 32 items the common part has a floor of about dep / √32 from sampling alone.
+* then (with --steps > 0) a plain autoencoder (posterior mean, no noise, no KL, as `vae_tone_overfit.py`) trained on a
+  new tone batch every step (seeds 1000 + step), reporting every 50 steps the training loss parts (50-step means) and,
+  on the held-out tones: the correlation between input and output level (dB, per item), the median level gap, the
+  RMS of the output's input-dependent part and of the whole output, and how many of the 32 come back with their
+  strongest frequency within 3%.
+
+  PYTHONPATH=. python eval/default-model/vae_init_check.py --steps 300 [--uncentred-init] [--set KEY=VALUE] [--out R.json]
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from models.training.common import HERE as TRAINING_DIR, SR as RATE, load_json, save_json, set_threads
+from models.training.synthetic_tones import tone_batch
+from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_vae, initialize_fresh,
+                                      training_step)
+
+
+def split_rms(activations):
+    """(common, its DC, input-dependent) RMS of activations [B, C, T]: common = the batch mean."""
+    common = activations.mean(0, keepdim=True)
+    return (float(common.pow(2).mean().sqrt()), float(common.mean(-1).pow(2).mean().sqrt()),
+            float((activations - common).pow(2).mean().sqrt()))
+
+
+@torch.no_grad()
+def layer_table(model, x):
+    """`split_rms` after every top-level layer of the encoder, on the posterior mean, and of the decoder."""
+    rows, h = [], x
+    for index, layer in enumerate(model.encoder.layers):
+        h = layer(h)
+        rows.append({"layer": f"encoder.{index} {type(layer).__name__}", **dict(zip(("common", "common_dc", "dependent"), split_rms(h)))})
+    h = h.chunk(2, dim=1)[0]
+    for index, layer in enumerate(model.decoder.layers):
+        h = layer(h)
+        rows.append({"layer": f"decoder.{index} {type(layer).__name__}", **dict(zip(("common", "common_dc", "dependent"), split_rms(h)))})
+    return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rows]
+
+
+def strongest_hz(stereo):
+    mono = stereo.sum(0)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size)))
+    return float(np.fft.rfftfreq(mono.size, 1 / RATE)[spectrum.argmax()])
+
+
+@torch.no_grad()
+def held_out_stats(model, x):
+    output = model.decode(model.encoder(x).chunk(2, dim=1)[0])
+    level_in = 10 * torch.log10(x.pow(2).mean((1, 2)) + 1e-12)
+    level_out = 10 * torch.log10(output.pow(2).mean((1, 2)) + 1e-12)
+    _, _, dependent = split_rms(output)
+    peaks = sum(abs(strongest_hz(a) - strongest_hz(b)) <= 0.03 * strongest_hz(a) for a, b in zip(x.numpy(), output.numpy()))
+    return {"level_correlation": round(float(np.corrcoef(level_in.numpy(), level_out.numpy())[0, 1]), 3),
+            "level_gap_db_median": round(float((level_out - level_in).median()), 1),
+            "output_dependent_rms": round(dependent, 4), "output_rms": round(float(output.pow(2).mean().sqrt()), 4),
+            "peaks_within_3_percent_of_32": int(peaks)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--config", default=os.path.join(TRAINING_DIR, "configs", "vae_small.json"))
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--crop", type=int, default=8192)
+    parser.add_argument("--steps", type=int, default=0)
+    parser.add_argument("--uncentred-init", action="store_true", help="the init of sessions 3-10")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out")
+    args = parser.parse_args(argv)
+    set_threads(args.threads)
+    torch.manual_seed(0)
+    config = load_json(args.config)
+    training = config["training"]
+    apply_training_overrides(training, args.set + [f"crop={args.crop}"])
+    model = build_vae(config)
+    loss_function = VAELoss(training)
+    initialize_fresh(model, torch.from_numpy(tone_batch(4, 16, args.crop)[0]), centred=not args.uncentred_init)
+    held_out = torch.from_numpy(tone_batch(77, 32, args.crop)[0])
+    result = {"command": "eval/default-model/vae_init_check.py " + " ".join(sys.argv[1:] if argv is None else argv),
+              "torch": torch.__version__, "init": "unit gain" if args.uncentred_init else "unit gain + centred",
+              "layers_at_init": layer_table(model, held_out), "held_out_at_init": held_out_stats(model, held_out),
+              "history": []}
+    print(json.dumps(result["held_out_at_init"]), flush=True)
+    optimizer = adamw(model.parameters(), training, training["learning_rate"])
+    started, window = time.time(), []
+    for step in range(1, args.steps + 1):
+        lr = training["learning_rate"] * min(1.0, step / 50)
+        x = torch.from_numpy(tone_batch(1000 + step, training["batch_size"], args.crop)[0])
+        window.append(training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr))
+        if step % 50 == 0 or step == args.steps:
+            row = {"step": step, **{k: round(float(np.mean([p[k] for p in window])), 3) for k in window[-1]},
+                   **held_out_stats(model, held_out), "seconds": round(time.time() - started)}
+            result["history"].append(row)
+            print(json.dumps(row), flush=True)
+            window = []
+    if args.out:
+        save_json(args.out, result)
+
+
+if __name__ == "__main__":
+    main()
