@@ -41,15 +41,18 @@ def split_rms(activations):
 @torch.no_grad()
 def layer_table(model, x):
     """`split_rms` after every top-level layer of the encoder, on the posterior mean, and of the decoder."""
-    rows, h = [], x
-    for index, layer in enumerate(model.encoder.layers):
-        h = layer(h)
-        rows.append({"layer": f"encoder.{index} {type(layer).__name__}", **dict(zip(("common", "common_dc", "dependent"), split_rms(h)))})
-    h = h.chunk(2, dim=1)[0]
-    for index, layer in enumerate(model.decoder.layers):
-        h = layer(h)
-        rows.append({"layer": f"decoder.{index} {type(layer).__name__}", **dict(zip(("common", "common_dc", "dependent"), split_rms(h)))})
-    return [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()} for row in rows]
+    rows = []
+
+    def run(name, layers, h):
+        for index, layer in enumerate(layers):
+            h = layer(h)
+            common, common_dc, dependent = split_rms(h)
+            rows.append({"layer": f"{name}.{index} {type(layer).__name__}", "common": round(common, 4),
+                         "common_dc": round(common_dc, 4), "dependent": round(dependent, 4)})
+        return h
+
+    run("decoder", model.decoder.layers, run("encoder", model.encoder.layers, x).chunk(2, dim=1)[0])
+    return rows
 
 
 def strongest_hz(stereo):

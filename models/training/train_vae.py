@@ -346,6 +346,7 @@ def initialize_for_unit_gain(model, x, iterations=3):
     calibrate(list(model.decoder.layers), mean_a, mean_b, final_target=_rms(a - b))
 
 
+@torch.no_grad()
 def _set_convolution_weight(convolution, weight):
     """Makes `weight` the effective weight of a convolution, weight-normalised (SAT's WNConv1d / WNConvTranspose1d,
     weight_norm over dim 0: weight = g · v / ‖v‖) or not: v = weight, g = ‖weight‖ over all but dim 0."""
@@ -385,8 +386,8 @@ def center_common_mode(model, x):
     Here: every ConvTranspose1d is `balance_polyphase`d; then, in one forward pass over x in layer order, every
     convolution with a bias subtracts the per-channel mean of its output (over batch and time) from that bias, and
     the decoder's bias-free last convolution loses the component of its weight that answers its input's
-    per-channel mean m: w[o, :, k] −= (Σ_i,k w[o, i, k] m_i) / (K ‖m‖²) · m. Directions of the other weights, the
-    weight-norm gains and the architecture stay SAT's."""
+    per-channel mean m: w[o, :, k] −= (Σ_i,k w[o, i, k] m_i) / (K ‖m‖²) · m. Only the biases, the transposed
+    convolutions' taps and that last weight move; the other weights and the architecture stay SAT's."""
     convolutions = [m for m in model.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.ConvTranspose1d))]
     for convolution in convolutions:
         if isinstance(convolution, torch.nn.ConvTranspose1d):
