@@ -25,8 +25,8 @@ import time
 import numpy as np
 import torch
 
-from models.training.common import HERE as TRAINING_DIR, SR as RATE, load_json, save_json, set_threads
-from models.training.synthetic_tones import tone_batch
+from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_json, save_json, set_threads
+from models.training.synthetic_tones import strongest_frequency, tone_batch
 from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_vae, initialize_fresh,
                                       training_step)
 
@@ -55,19 +55,16 @@ def layer_table(model, x):
     return rows
 
 
-def strongest_hz(stereo):
-    mono = stereo.sum(0)
-    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size)))
-    return float(np.fft.rfftfreq(mono.size, 1 / RATE)[spectrum.argmax()])
-
-
 @torch.no_grad()
 def held_out_stats(model, x):
     output = model.decode(model.encoder(x).chunk(2, dim=1)[0])
     level_in = 10 * torch.log10(x.pow(2).mean((1, 2)) + 1e-12)
     level_out = 10 * torch.log10(output.pow(2).mean((1, 2)) + 1e-12)
     _, _, dependent = split_rms(output)
-    peaks = sum(abs(strongest_hz(a) - strongest_hz(b)) <= 0.03 * strongest_hz(a) for a, b in zip(x.numpy(), output.numpy()))
+    peaks = 0
+    for source, reconstruction in zip(x.numpy(), output.numpy()):
+        frequency = strongest_frequency(source)
+        peaks += abs(strongest_frequency(reconstruction) - frequency) <= 0.03 * frequency
     return {"level_correlation": round(float(np.corrcoef(level_in.numpy(), level_out.numpy())[0, 1]), 3),
             "level_gap_db_median": round(float((level_out - level_in).median()), 1),
             "output_dependent_rms": round(dependent, 4), "output_rms": round(float(output.pow(2).mean().sqrt()), 4),
@@ -101,7 +98,7 @@ def main(argv=None):
     optimizer = adamw(model.parameters(), training, training["learning_rate"])
     started, window = time.time(), []
     for step in range(1, args.steps + 1):
-        lr = training["learning_rate"] * min(1.0, step / 50)
+        lr = learning_rate_at(step - 1, training["learning_rate"], 50, 0, 0)  # the recipe's 50-step linear warm-up
         x = torch.from_numpy(tone_batch(1000 + step, training["batch_size"], args.crop)[0])
         window.append(training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr))
         if step % 50 == 0 or step == args.steps:

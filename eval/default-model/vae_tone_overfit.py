@@ -33,8 +33,8 @@ import time
 import numpy as np
 import torch
 
-from models.training.common import HERE as TRAINING_DIR, SR as RATE, load_json, save_json, set_threads
-from models.training.synthetic_tones import tone_batch as tone_arrays
+from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_json, save_json, set_threads
+from models.training.synthetic_tones import strongest_frequency, tone_batch as tone_arrays
 from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_adversarial, build_vae,
                                       initialize_fresh, training_step)
 
@@ -51,10 +51,8 @@ def mean_square_db(channel):
 
 
 def peak_hz(stereo):
-    """The strongest frequency of L+R (Hann window)."""
-    mono = stereo.sum(0)
-    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size)))
-    return round(float(np.fft.rfftfreq(mono.size, 1 / RATE)[spectrum.argmax()]), 1)
+    """`synthetic_tones.strongest_frequency`, to 0.1 Hz."""
+    return round(strongest_frequency(stereo), 1)
 
 
 def main(argv=None):
@@ -86,7 +84,7 @@ def main(argv=None):
     adversarial, discriminator_optimizer = build_adversarial(training, 2, training["learning_rate"])
     started, history, next_log = time.time(), [], 50
     for step in range(1, args.steps + 1):
-        lr = training["learning_rate"] * min(1.0, step / 50)  # the recipe's 50-step linear warm-up
+        lr = learning_rate_at(step - 1, training["learning_rate"], 50, 0, 0)  # the recipe's 50-step linear warm-up
         # ramp 0: the posterior mean without sampling noise, KL weight 0
         x = tone_batch(args.seed + 1000 + step, training["batch_size"], training["crop"])[0] if args.fresh_batches else batch
         parts = training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr, adversarial, discriminator_optimizer)

@@ -1,5 +1,6 @@
-"""Synthetic stereo tones for the VAE: the fixed check batches of `eval/default-model/vae_tone_overfit.py` and the
-optional tone crops that `train_vae.CropSampler` mixes into corpus batches (config `synthetic_tone_fraction`)."""
+"""Synthetic stereo tones for the VAE: the check batches of `eval/default-model/vae_tone_overfit.py` and
+`vae_init_check.py` (and `strongest_frequency`, the pitch those checks compare), and the optional tone crops that
+`train_vae.CropSampler` mixes into corpus batches (config `synthetic_tone_fraction`)."""
 import math
 
 import numpy as np
@@ -36,3 +37,10 @@ def tone_batch(seed, size, samples):
     rng = np.random.default_rng(seed)
     tones, described = zip(*(random_tone(rng, samples) for _ in range(size)))
     return np.stack(tones), list(described)
+
+
+def strongest_frequency(stereo):
+    """The frequency in Hz of the largest bin of |rfft(w · (L + R))|, w the Hann window; stereo [2, samples]."""
+    mono = stereo.sum(0)
+    spectrum = np.abs(np.fft.rfft(mono * np.hanning(mono.size)))
+    return float(np.fft.rfftfreq(mono.size, 1 / RATE)[spectrum.argmax()])
