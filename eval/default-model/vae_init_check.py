@@ -13,8 +13,13 @@ check measures both inits side by side on synthetic tones (`synthetic_tones.tone
   on the held-out tones: the correlation between input and output level (dB, per item), the median level gap, the
   RMS of the output's input-dependent part and of the whole output, and how many of the 32 come back with their
   strongest frequency within 3%.
+* `--oracle-latents` (session 12) asks whether the *decoder* can learn tones when it is told what each tone is: the
+  encoder is not used, and the decoder alone is trained on latents built from each tone's description
+  (`oracle_latents`: log frequency with 13 sine/cosine features of it, the left and right amplitudes and the
+  waveform, constant over time). If it learns the held-out tones' pitch that way but not from the encoder's latents,
+  the encoder is what loses them; if not even that way, the decoder and the loss are.
 
-  PYTHONPATH=. python eval/default-model/vae_init_check.py --steps 300 [--uncentred-init] [--set KEY=VALUE] [--out R.json]
+  PYTHONPATH=. python eval/default-model/vae_init_check.py --steps 300 [--uncentred-init] [--oracle-latents] [--set KEY=VALUE] [--out R.json]
 """
 import argparse
 import json
@@ -26,9 +31,9 @@ import numpy as np
 import torch
 
 from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_json, save_json, set_threads
-from models.training.synthetic_tones import strongest_frequency, tone_batch
+from models.training.synthetic_tones import constant_power_gains, strongest_frequency, tone_batch
 from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_vae, initialize_fresh,
-                                      training_step)
+                                      optimizer_step, training_step)
 
 
 def split_rms(activations):
@@ -36,6 +41,33 @@ def split_rms(activations):
     common = activations.mean(0, keepdim=True)
     return (float(common.pow(2).mean().sqrt()), float(common.mean(-1).pow(2).mean().sqrt()),
             float((activations - common).pow(2).mean().sqrt()))
+
+
+def oracle_latents(described, channels, frames):
+    """Latents [B, channels, frames] that state each tone's attributes, the same in every frame: with
+    u = 2 (ln f − ln 80) / (ln 6000 − ln 80) − 1 (the range of `synthetic_tones.random_tone`),
+    channel 0 = u; 1, 2 = 4 · amplitude · (left, right) constant-power gain; 3-5 = the waveform, one-hot;
+    then sin(k π u), cos(k π u) for k = 1, 2, ... until `channels` are filled (13 pairs for 32 channels)."""
+    rows = []
+    for tone in described:
+        u = 2 * (np.log(tone["hz"]) - np.log(80)) / (np.log(6000) - np.log(80)) - 1
+        left, right = constant_power_gains(tone["position"])
+        features = [u, 4 * tone["amplitude"] * left, 4 * tone["amplitude"] * right,
+                    *[float(tone["waveform"] == w) for w in ("sine", "square", "sawtooth")]]
+        k = 1
+        while len(features) < channels:
+            features += [np.sin(k * np.pi * u), np.cos(k * np.pi * u)]
+            k += 1
+        rows.append(features[:channels])
+    return torch.tensor(rows, dtype=torch.float32)[:, :, None].expand(-1, -1, frames).contiguous()
+
+
+def oracle_training_step(model, loss_function, optimizer, x, described, step, lr):
+    """One plain decoder step on `oracle_latents` (no encoder, no noise, no KL); returns the parts to log."""
+    y = model.decode(oracle_latents(described, model.latent_dim, x.shape[-1] // model.downsampling_ratio))
+    loss, parts = loss_function(y, x, torch.zeros(()), step)
+    parts.update(loss=loss.item(), gnorm=optimizer_step(optimizer, loss, lr))
+    return parts
 
 
 @torch.no_grad()
@@ -56,8 +88,10 @@ def layer_table(model, x):
 
 
 @torch.no_grad()
-def held_out_stats(model, x):
-    output = model.decode(model.encoder(x).chunk(2, dim=1)[0])
+def held_out_stats(model, x, latents=None):
+    """Level, pitch and input dependence of the outputs for the held-out tones x, decoded from the encoder's posterior
+    mean or, when given, from `latents`."""
+    output = model.decode(model.encoder(x).chunk(2, dim=1)[0] if latents is None else latents)
     level_in = 10 * torch.log10(x.pow(2).mean((1, 2)) + 1e-12)
     level_out = 10 * torch.log10(output.pow(2).mean((1, 2)) + 1e-12)
     _, _, dependent = split_rms(output)
@@ -78,6 +112,8 @@ def main(argv=None):
     parser.add_argument("--crop", type=int, default=8192)
     parser.add_argument("--steps", type=int, default=0)
     parser.add_argument("--uncentred-init", action="store_true", help="the init of sessions 3-10")
+    parser.add_argument("--oracle-latents", action="store_true",
+                        help="train the decoder alone on latents that state each tone's attributes (oracle_latents)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out")
     args = parser.parse_args(argv)
@@ -89,21 +125,28 @@ def main(argv=None):
     model = build_vae(config)
     loss_function = VAELoss(training)
     initialize_fresh(model, torch.from_numpy(tone_batch(4, 16, args.crop)[0]), centred=not args.uncentred_init)
-    held_out = torch.from_numpy(tone_batch(77, 32, args.crop)[0])
+    held_out_audio, held_out_described = tone_batch(77, 32, args.crop)
+    held_out = torch.from_numpy(held_out_audio)
+    frames = args.crop // model.downsampling_ratio
+    held_out_latents = oracle_latents(held_out_described, model.latent_dim, frames) if args.oracle_latents else None
     result = {"command": "eval/default-model/vae_init_check.py " + " ".join(sys.argv[1:] if argv is None else argv),
               "torch": torch.__version__, "init": "unit gain" if args.uncentred_init else "unit gain + centred",
-              "layers_at_init": layer_table(model, held_out), "held_out_at_init": held_out_stats(model, held_out),
+              "trained": "decoder on oracle_latents" if args.oracle_latents else "encoder and decoder",
+              "layers_at_init": layer_table(model, held_out), "held_out_at_init": held_out_stats(model, held_out, held_out_latents),
               "history": []}
     print(json.dumps(result["held_out_at_init"]), flush=True)
-    optimizer = adamw(model.parameters(), training, training["learning_rate"])
+    trained = model.decoder if args.oracle_latents else model
+    optimizer = adamw(trained.parameters(), training, training["learning_rate"])
     started, window = time.time(), []
     for step in range(1, args.steps + 1):
         lr = learning_rate_at(step - 1, training["learning_rate"], 50, 0, 0)  # the recipe's 50-step linear warm-up
-        x = torch.from_numpy(tone_batch(1000 + step, training["batch_size"], args.crop)[0])
-        window.append(training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr))
+        audio, described = tone_batch(1000 + step, training["batch_size"], args.crop)
+        x = torch.from_numpy(audio)
+        window.append(oracle_training_step(model, loss_function, optimizer, x, described, step - 1, lr)
+                      if args.oracle_latents else training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr))
         if step % 50 == 0 or step == args.steps:
             row = {"step": step, **{k: round(float(np.mean([p[k] for p in window])), 3) for k in window[-1]},
-                   **held_out_stats(model, held_out), "seconds": round(time.time() - started)}
+                   **held_out_stats(model, held_out, held_out_latents), "seconds": round(time.time() - started)}
             result["history"].append(row)
             print(json.dumps(row), flush=True)
             window = []

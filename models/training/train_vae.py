@@ -573,18 +573,26 @@ def main(argv=None):
         step, wall_prev = st["step"], st.get("wall", 0.0)
         print(f"[vae] resumed at step {step}", flush=True)
     metas = read_meta(a.corpus, "train")
-    if not a.default_init and step == 0 and not a.init:
+    # what this run's weights started from, for the log: a resumed run's init was logged when it began
+    if step > 0:
+        init_kind = "resumed"
+    elif a.init:
+        init_kind = "from --init"
+    elif a.default_init:
+        init_kind = "pytorch default"
+    else:
+        init_kind = "unit gain" + (", uncentred" if a.uncentred_init else ", common mode centred")
+    if init_kind.startswith("unit gain"):
         initialize_fresh(model, CropSampler(a.corpus, metas, tc["crop"], a.seed + 10 ** 6).batch(16).to(dev),
                          centred=not a.uncentred_init)
-        print("[vae] unit-gain initialisation of the weight-norm magnitudes"
-              + ("" if a.uncentred_init else ", common mode centred"), flush=True)
+        print(f"[vae] fresh init: {init_kind}", flush=True)
     step0 = step
     sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step, tc.get("synthetic_tone_fraction", 0.0))
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
             clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
             noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps, training=tc,
-            centred_init=not (a.uncentred_init or a.default_init),
+            init=init_kind,
             discriminator_params=0 if adversarial is None else sum(p.numel() for p in adversarial.parameters()))
     model.train()
     t_start = time.time()
