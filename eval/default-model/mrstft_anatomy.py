@@ -21,7 +21,6 @@ Clips are run_eval.eval_vae's: the first 64 of the eval split, `seconds_total` l
 frames (of 2048 samples for --floor-db).
 """
 import argparse
-import os
 import sys
 
 import numpy as np

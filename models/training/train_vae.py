@@ -573,16 +573,11 @@ def main(argv=None):
         step, wall_prev = st["step"], st.get("wall", 0.0)
         print(f"[vae] resumed at step {step}", flush=True)
     metas = read_meta(a.corpus, "train")
-    # what this run's weights started from, for the log: a resumed run's init was logged when it began
-    if step > 0:
-        init_kind = "resumed"
-    elif a.init:
-        init_kind = "from --init"
-    elif a.default_init:
-        init_kind = "pytorch default"
-    else:
-        init_kind = "unit gain" + (", uncentred" if a.uncentred_init else ", common mode centred")
-    if init_kind.startswith("unit gain"):
+    fresh_unit_gain = step == 0 and not a.init and not a.default_init
+    # what this run's weights started from, for the log (a resumed run's init was logged when it began)
+    init_kind = ("resumed" if step > 0 else "from --init" if a.init else "pytorch default" if a.default_init
+                 else "unit gain, " + ("uncentred" if a.uncentred_init else "common mode centred"))
+    if fresh_unit_gain:
         initialize_fresh(model, CropSampler(a.corpus, metas, tc["crop"], a.seed + 10 ** 6).batch(16).to(dev),
                          centred=not a.uncentred_init)
         print(f"[vae] fresh init: {init_kind}", flush=True)
