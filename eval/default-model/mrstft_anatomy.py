@@ -32,10 +32,12 @@ from models.training.encode_latents import load_vae
 
 
 def eval_clips(corpus, ratio, n=64):
-    """run_eval.eval_vae's clips: [1, 2, samples] tensors, the sound zero padded to a multiple of `ratio`."""
+    """run_eval.eval_vae's clips: a list of [1, 2, samples] tensors, the sound zero padded to a multiple of `ratio`."""
+    clips = []
     for meta in read_meta(corpus, "eval")[:n]:
         samples = -(-int(round(meta["seconds_total"] * 44100)) // ratio) * ratio
-        yield torch.from_numpy(load_clip(corpus, meta, 0, samples))[None]
+        clips.append(torch.from_numpy(load_clip(corpus, meta, 0, samples))[None])
+    return clips
 
 
 def outside_digital_silence(x, run=1024):
@@ -65,10 +67,17 @@ def main(argv=None):
     result = {"command": "eval/default-model/mrstft_anatomy.py " + " ".join(sys.argv[1:] if argv is None else argv),
               "torch": torch.__version__, "auraloss": getattr(auraloss, "__version__", "?"),
               "source_plus_white_noise": {}, "vae": {}}
+    clips_by_ratio = {}  # each ratio's clips are read once, for every noise level and checkpoint
+
+    def clips(ratio):
+        if ratio not in clips_by_ratio:
+            clips_by_ratio[ratio] = eval_clips(args.corpus, ratio)
+        return clips_by_ratio[ratio]
+
     rng = np.random.default_rng(0)
     for level_db in args.floor_db:
         distances = []
-        for x in eval_clips(args.corpus, 2048):
+        for x in clips(2048):
             noise = torch.from_numpy(rng.standard_normal(x.shape).astype(np.float32))
             distances.append(float(full(x + 10 ** (level_db / 20) * noise, x)))
         result["source_plus_white_noise"][f"{level_db:g} dBFS"] = round(float(np.mean(distances)), 3)
@@ -77,7 +86,7 @@ def main(argv=None):
         vae, state = load_vae(path, "cpu")
         rows = []
         with torch.no_grad():
-            for x in eval_clips(args.corpus, state["config"]["model"]["downsampling_ratio"]):
+            for x in clips(state["config"]["model"]["downsampling_ratio"]):
                 y = vae.decoder(vae.encoder(x).chunk(2, dim=1)[0])[:, :, :x.shape[-1]]
                 keep = outside_digital_silence(x[0])
                 rows.append([float(full(y, x)), float(full(y * keep, x)), float(convergence(y, x)),
