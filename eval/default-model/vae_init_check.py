@@ -19,7 +19,13 @@ check measures both inits side by side on synthetic tones (`synthetic_tones.tone
   waveform, constant over time). If it learns the held-out tones' pitch that way but not from the encoder's latents,
   the encoder is what loses them; if not even that way, the decoder and the loss are.
 
+* `--vae CKPT` (session 13) judges a trained checkpoint on the same 32 held-out tones instead of a fresh init, so a
+  corpus run can be read next to the fresh-batch checks. Every held-out row also counts the tones at their pitch per
+  waveform (`peaks_by_waveform`), since pure sines are the ones every VAE so far has lost, and correlates the input's
+  and output's L/R balance (`balance_correlation`, 10 log10(E_L / E_R) per tone; 19 of the 32 are panned).
+
   PYTHONPATH=. python eval/default-model/vae_init_check.py --steps 300 [--uncentred-init] [--oracle-latents] [--set KEY=VALUE] [--out R.json]
+  PYTHONPATH=. python eval/default-model/vae_init_check.py --vae /work/checkpoints/vae17_r512w/last.pt --out R.json
 """
 import argparse
 import json
@@ -31,6 +37,7 @@ import numpy as np
 import torch
 
 from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_json, save_json, set_threads
+from models.training.encode_latents import load_vae
 from models.training.synthetic_tones import constant_power_gains, strongest_frequency, tone_batch
 from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_vae, initialize_fresh,
                                       optimizer_step, training_step)
@@ -88,21 +95,32 @@ def layer_table(model, x):
 
 
 @torch.no_grad()
-def held_out_stats(model, x, latents=None):
+def held_out_stats(model, x, latents=None, described=None):
     """Level, pitch and input dependence of the outputs for the held-out tones x, decoded from the encoder's posterior
-    mean or, when given, from `latents`."""
+    mean or, when given, from `latents`; with the tones' descriptions, also the pitch count per waveform."""
     output = model.decode(model.encoder(x).chunk(2, dim=1)[0] if latents is None else latents)
     level_in = 10 * torch.log10(x.pow(2).mean((1, 2)) + 1e-12)
     level_out = 10 * torch.log10(output.pow(2).mean((1, 2)) + 1e-12)
     _, _, dependent = split_rms(output)
-    peaks = 0
+    # balance = 10 log10(E_L / E_R) per item, in and out; null correlation when the output's balance does not vary
+    balance_in, balance_out = (10 * torch.log10((a[:, 0].pow(2).sum(-1) + 1e-20) / (a[:, 1].pow(2).sum(-1) + 1e-20))
+                               for a in (x, output))
+    at_pitch = []
     for source, reconstruction in zip(x.numpy(), output.numpy()):
         frequency = strongest_frequency(source)
-        peaks += abs(strongest_frequency(reconstruction) - frequency) <= 0.03 * frequency
-    return {"level_correlation": round(float(np.corrcoef(level_in.numpy(), level_out.numpy())[0, 1]), 3),
-            "level_gap_db_median": round(float((level_out - level_in).median()), 1),
-            "output_dependent_rms": round(dependent, 4), "output_rms": round(float(output.pow(2).mean().sqrt()), 4),
-            "peaks_within_3_percent_of_32": int(peaks)}
+        at_pitch.append(abs(strongest_frequency(reconstruction) - frequency) <= 0.03 * frequency)
+    stats = {"level_correlation": round(float(np.corrcoef(level_in.numpy(), level_out.numpy())[0, 1]), 3),
+             "level_gap_db_median": round(float((level_out - level_in).median()), 1),
+             "output_dependent_rms": round(dependent, 4), "output_rms": round(float(output.pow(2).mean().sqrt()), 4),
+             "balance_correlation": (round(float(np.corrcoef(balance_in.numpy(), balance_out.numpy())[0, 1]), 3)
+                                     if float(balance_out.std()) > 0 else None),
+             "peaks_within_3_percent_of_32": int(sum(at_pitch))}
+    if described is not None:
+        waveforms = [tone["waveform"] for tone in described]
+        stats["peaks_by_waveform"] = {
+            name: f"{sum(hit for hit, w in zip(at_pitch, waveforms) if w == name)} of {waveforms.count(name)}"
+            for name in ("sine", "square", "sawtooth")}
+    return stats
 
 
 def main(argv=None):
@@ -114,25 +132,32 @@ def main(argv=None):
     parser.add_argument("--uncentred-init", action="store_true", help="the init of sessions 3-10")
     parser.add_argument("--oracle-latents", action="store_true",
                         help="train the decoder alone on latents that state each tone's attributes (oracle_latents)")
+    parser.add_argument("--vae", help="judge this train_vae checkpoint (last.pt) instead of a fresh init; with "
+                        "--steps 0, only its held-out stats (corpus checkpoints next to the fresh-batch checks)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     set_threads(args.threads)
     torch.manual_seed(0)
-    config = load_json(args.config)
+    if args.vae:
+        model, state = load_vae(args.vae, "cpu")
+        config, init = state["config"], f"{args.vae} (step {state.get('step')})"
+    else:
+        config = load_json(args.config)
+        model = build_vae(config)
+        initialize_fresh(model, torch.from_numpy(tone_batch(4, 16, args.crop)[0]), centred=not args.uncentred_init)
+        init = "unit gain" if args.uncentred_init else "unit gain + centred"
     training = config["training"]
     apply_training_overrides(training, args.set + [f"crop={args.crop}"])
-    model = build_vae(config)
     loss_function = VAELoss(training)
-    initialize_fresh(model, torch.from_numpy(tone_batch(4, 16, args.crop)[0]), centred=not args.uncentred_init)
     held_out_audio, held_out_described = tone_batch(77, 32, args.crop)
     held_out = torch.from_numpy(held_out_audio)
     frames = args.crop // model.downsampling_ratio
     held_out_latents = oracle_latents(held_out_described, model.latent_dim, frames) if args.oracle_latents else None
     result = {"command": "eval/default-model/vae_init_check.py " + " ".join(sys.argv[1:] if argv is None else argv),
-              "torch": torch.__version__, "init": "unit gain" if args.uncentred_init else "unit gain + centred",
+              "torch": torch.__version__, "init": init,
               "trained": "decoder on oracle_latents" if args.oracle_latents else "encoder and decoder",
-              "layers_at_init": layer_table(model, held_out), "held_out_at_init": held_out_stats(model, held_out, held_out_latents),
+              "layers_at_init": layer_table(model, held_out), "held_out_at_init": held_out_stats(model, held_out, held_out_latents, held_out_described),
               "history": []}
     print(json.dumps(result["held_out_at_init"]), flush=True)
     trained = model.decoder if args.oracle_latents else model
@@ -146,7 +171,7 @@ def main(argv=None):
                       if args.oracle_latents else training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr))
         if step % 50 == 0 or step == args.steps:
             row = {"step": step, **{k: round(float(np.mean([p[k] for p in window])), 3) for k in window[-1]},
-                   **held_out_stats(model, held_out, held_out_latents), "seconds": round(time.time() - started)}
+                   **held_out_stats(model, held_out, held_out_latents, held_out_described), "seconds": round(time.time() - started)}
             result["history"].append(row)
             print(json.dumps(row), flush=True)
             window = []

@@ -63,6 +63,38 @@ def trainable(model):
     return list(model.model.parameters()) + list(model.conditioner.parameters())
 
 
+def trainable_names(model):
+    """Names of `trainable(model)`, in its order."""
+    return ([f"model.{name}" for name, _ in model.model.named_parameters()]
+            + [f"conditioner.{name}" for name, _ in model.conditioner.named_parameters()])
+
+
+@torch.no_grad()
+def initialise_from_ema(model, source, path, skip_reshaped=False):
+    """Copies the EMA weights of the train_diffusion checkpoint `source` (read from `path`) into `model`'s trainable
+    tensors, matched by name. Every name must be present in both. A tensor whose shape differs is an error, or with
+    `skip_reshaped` (for a new U-Net `factors`, whose level-0 down/upsampling convolutions change kernel size, e.g.
+    after a VAE with another latent rate) keeps this model's fresh init. Buffers come from the source's state dicts.
+    Returns the names of the tensors left fresh."""
+    names, params = trainable_names(model), trainable(model)
+    if len(source["ema"]) != len(params):
+        raise ValueError(f"{path}: {len(source['ema'])} EMA tensors, this model trains {len(params)}")
+    fresh = []
+    for name, p, e in zip(names, params, source["ema"]):
+        if p.shape == e.shape:
+            p.copy_(e)
+        elif skip_reshaped:
+            fresh.append(name)
+        else:
+            raise ValueError(f"{path}: EMA tensor {name} of shape {tuple(e.shape)}, this model's is {tuple(p.shape)} "
+                             "(--init-skip-reshaped keeps the fresh init of such tensors)")
+    for module, state in ((model.model, source["unet"]), (model.conditioner, source["cond"])):
+        own, parameter_names = module.state_dict(), {name for name, _ in module.named_parameters()}
+        buffers = {k: v for k, v in state.items() if k in own and k not in parameter_names and v.shape == own[k].shape}
+        module.load_state_dict({**own, **buffers})
+    return fresh
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/work/data/corpus")
@@ -88,9 +120,12 @@ def main(argv=None):
     ap.add_argument("--keep-latent-scale", action="store_true",
                     help="with --init: keep the --init checkpoint's latent scale instead of measuring it on --latents "
                          "(the latents come from the VAE that checkpoint was trained on, e.g. after models.training.restore)")
+    ap.add_argument("--init-skip-reshaped", action="store_true",
+                    help="with --init: tensors whose shape changed (e.g. U-Net `factors`) keep their fresh init instead "
+                         "of stopping the run; their names are printed and kept in the config's init_from")
     a = ap.parse_args(argv)
-    if a.keep_latent_scale and not a.init:
-        raise SystemExit("--keep-latent-scale needs --init")
+    if (a.keep_latent_scale or a.init_skip_reshaped) and not a.init:
+        raise SystemExit("--keep-latent-scale and --init-skip-reshaped need --init")
     set_threads(a.threads)
     dev = pick_device(a.device)
     os.makedirs(a.ckpt, exist_ok=True)
@@ -128,19 +163,12 @@ def main(argv=None):
         step, wall_prev = resume["step"], resume["wall"]
         print(f"[diffusion] resumed at step {step}", flush=True)
     elif a.init:
-        model.model.load_state_dict(source["unet"])
-        model.conditioner.load_state_dict(source["cond"])
-        if len(source["ema"]) != len(params):
-            raise ValueError(f"{a.init}: {len(source['ema'])} EMA tensors, this model trains {len(params)}")
-        with torch.no_grad():
-            for p, e in zip(params, source["ema"]):
-                if p.shape != e.shape:
-                    raise ValueError(f"{a.init}: EMA tensor of shape {tuple(e.shape)}, expected {tuple(p.shape)}")
-                p.copy_(e)
+        fresh = initialise_from_ema(model, source, a.init, a.init_skip_reshaped)
         ema = [p.detach().clone() for p in params]
         cfg["init_from"] = dict(checkpoint=checkpoint_name(a.init), step=source["step"],
-                                vae_step=source["config"].get("vae_step"))
-        print(f"[diffusion] initialised from {a.init} (step {source['step']})", flush=True)
+                                vae_step=source["config"].get("vae_step"), **({"fresh_tensors": fresh} if fresh else {}))
+        print(f"[diffusion] initialised from {a.init} (step {source['step']})"
+              + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     step0 = step
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
