@@ -59,28 +59,30 @@ class LatentSet:
         return z, md
 
 
+def named_trainable(model):
+    """(name, tensor) of every trained tensor: the U-Net's, then the conditioners'. Checkpoints store the EMA in this
+    order."""
+    return ([(f"model.{name}", p) for name, p in model.model.named_parameters()]
+            + [(f"conditioner.{name}", p) for name, p in model.conditioner.named_parameters()])
+
+
 def trainable(model):
-    return list(model.model.parameters()) + list(model.conditioner.parameters())
-
-
-def trainable_names(model):
-    """Names of `trainable(model)`, in its order."""
-    return ([f"model.{name}" for name, _ in model.model.named_parameters()]
-            + [f"conditioner.{name}" for name, _ in model.conditioner.named_parameters()])
+    return [p for _, p in named_trainable(model)]
 
 
 @torch.no_grad()
 def initialise_from_ema(model, source, path, skip_reshaped=False):
-    """Copies the EMA weights of the train_diffusion checkpoint `source` (read from `path`) into `model`'s trainable
-    tensors, matched by name. Every name must be present in both. A tensor whose shape differs is an error, or with
-    `skip_reshaped` (for a new U-Net `factors`, whose level-0 down/upsampling convolutions change kernel size, e.g.
-    after a VAE with another latent rate) keeps this model's fresh init. Buffers come from the source's state dicts.
-    Returns the names of the tensors left fresh."""
-    names, params = trainable_names(model), trainable(model)
-    if len(source["ema"]) != len(params):
-        raise ValueError(f"{path}: {len(source['ema'])} EMA tensors, this model trains {len(params)}")
+    """Copies the EMA weights of the train_diffusion checkpoint `source` (read from `path`) into `model`'s trained
+    tensors, position by position in `named_trainable` order (the checkpoint comes from the same architecture: the
+    same tensors in the same order, shapes aside). A tensor whose shape differs is an error, or with `skip_reshaped`
+    (for a new U-Net `factors`, whose level-0 down/upsampling convolutions change kernel size, e.g. after a VAE with
+    another latent rate) keeps this model's fresh init. Buffers come from the source's state dicts. Returns the names
+    of the tensors left fresh."""
+    named = named_trainable(model)
+    if len(source["ema"]) != len(named):
+        raise ValueError(f"{path}: {len(source['ema'])} EMA tensors, this model trains {len(named)}")
     fresh = []
-    for name, p, e in zip(names, params, source["ema"]):
+    for (name, p), e in zip(named, source["ema"]):
         if p.shape == e.shape:
             p.copy_(e)
         elif skip_reshaped:
