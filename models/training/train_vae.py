@@ -35,7 +35,7 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "level_weight", "balance_weight", "spectral_floor_db", "adversarial_weight", "feature_matching_weight",
                  "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
                  "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
-                 "waveform_cosine_weight", "synthetic_tone_fraction"}
+                 "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels"}
 
 
 def build_vae(cfg):
@@ -71,7 +71,11 @@ class CropSampler:
         return torch.from_numpy(np.stack(out))
 
 
+SPECTRAL_CHANNELS = ("left", "right", "mid", "side")
+
+
 def ms(x):
+    """[B, 2, T] -> [B, 4, T]: left, right, mid = L + R and side = L − R, in the order of `SPECTRAL_CHANNELS`."""
     return torch.cat([x, x[:, :1] + x[:, 1:], x[:, :1] - x[:, 1:]], dim=1)
 
 
@@ -144,6 +148,9 @@ class VAELoss(torch.nn.Module):
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
 
+    `spectral_channels` (session 15; default all four of `SPECTRAL_CHANNELS`) picks the channels the MR-STFT and
+    log-mel terms compare. The level and balance terms always use all four.
+
     The waveform term (config `waveform_weight`, 0 by default, added in session 9) is the L1 distance between the
     output's and the input's samples, L and R: mean |y − x|. It is phase-aware: in session 9's 300-step overfits of one
     fixed batch (`vae_tone_overfit.py`, `results_vae_session9.json`) it alone brought back all four pure sines of the
@@ -175,6 +182,12 @@ class VAELoss(torch.nn.Module):
         self.mels = torch.nn.ModuleList([
             LogMel(n_fft=n, hop=n // 4, n_mels=m, **({} if floor_db is None else {"floor": spectral_floor_power(floor_db, n)}))
             for n, m in mel_sizes])
+        channels = list(tcfg.get("spectral_channels", SPECTRAL_CHANNELS))
+        unknown = [c for c in channels if c not in SPECTRAL_CHANNELS]
+        if unknown or not channels:
+            raise ValueError(f"training config: spectral_channels {channels} must be a non-empty subset of "
+                             f"{list(SPECTRAL_CHANNELS)}")
+        self.spectral_index = [SPECTRAL_CHANNELS.index(c) for c in channels]
         self.t = tcfg
 
     def waveform_weight_at(self, step):
@@ -191,8 +204,9 @@ class VAELoss(torch.nn.Module):
 
     def forward(self, y, x, kl, step=None):
         Y, X = ms(y), ms(x)
-        l_stft = self.stft(Y, X)
-        yb, xb = Y.reshape(-1, Y.shape[-1]), X.reshape(-1, X.shape[-1])
+        Ys, Xs = Y[:, self.spectral_index], X[:, self.spectral_index]
+        l_stft = self.stft(Ys, Xs)
+        yb, xb = Ys.reshape(-1, Ys.shape[-1]), Xs.reshape(-1, Xs.shape[-1])
         l_mel = sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
         total = self.t["stft_weight"] * l_stft + self.t["mel_weight"] * l_mel + self.t["kl_weight"] * kl
         parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
