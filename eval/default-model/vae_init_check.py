@@ -39,8 +39,8 @@ import torch
 from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_json, save_json, set_threads
 from models.training.encode_latents import load_vae
 from models.training.synthetic_tones import constant_power_gains, strongest_frequency, tone_batch
-from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_vae, initialize_fresh,
-                                      optimizer_step, training_step)
+from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_adversarial, build_vae,
+                                      initialize_fresh, optimizer_step, training_step)
 
 
 def split_rms(activations):
@@ -162,15 +162,21 @@ def main(argv=None):
     print(json.dumps(result["held_out_at_init"]), flush=True)
     trained = model.decoder if args.oracle_latents else model
     optimizer = adamw(trained.parameters(), training, training["learning_rate"])
+    # the adversarial terms when the training block switches them on (odd steps train the discriminator, as in train_vae)
+    adversarial, discriminator_optimizer = build_adversarial(training, config["audio_channels"], training["learning_rate"])
+    if adversarial is not None and args.oracle_latents:
+        raise SystemExit("--oracle-latents trains the decoder alone; it does not take the adversarial terms")
     started, window = time.time(), []
     for step in range(1, args.steps + 1):
         lr = learning_rate_at(step - 1, training["learning_rate"], 50, 0, 0)  # the recipe's 50-step linear warm-up
         audio, described = tone_batch(1000 + step, training["batch_size"], args.crop)
         x = torch.from_numpy(audio)
         window.append(oracle_training_step(model, loss_function, optimizer, x, described, step - 1, lr)
-                      if args.oracle_latents else training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr))
+                      if args.oracle_latents else training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr,
+                                                     adversarial, discriminator_optimizer))
         if step % 50 == 0 or step == args.steps:
-            row = {"step": step, **{k: round(float(np.mean([p[k] for p in window])), 3) for k in window[-1]},
+            names = list(dict.fromkeys(k for parts in window for k in parts))  # discriminator steps log other parts
+            row = {"step": step, **{k: round(float(np.mean([p[k] for p in window if k in p])), 3) for k in names},
                    **held_out_stats(model, held_out, held_out_latents, held_out_described), "seconds": round(time.time() - started)}
             result["history"].append(row)
             print(json.dumps(row), flush=True)
