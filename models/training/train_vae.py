@@ -35,7 +35,8 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "level_weight", "balance_weight", "spectral_floor_db", "adversarial_weight", "feature_matching_weight",
                  "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
                  "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
-                 "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels"}
+                 "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels", "balance_frame",
+                 "side_waveform_weight"}
 
 
 def build_vae(cfg):
@@ -143,7 +144,13 @@ class VAELoss(torch.nn.Module):
     The balance term (config `balance_weight`, 0 by default, added in session 6) is the L1 distance between the
     output's and the input's per-frame L/R balance (`frame_balance`, the left channel's energy share): every VAE trained
     up to session 5 decodes noise panned 12 dB left, centred or 12 dB right to the same +2.6 dB balance
-    (`vae_family_check.py --probe`), so stereo position never reaches the latents.
+    (`vae_family_check.py --probe`), so stereo position never reaches the latents. `balance_frame` (session 16; default
+    2048) sets its frame length; a value at or above the crop length compares each crop's balance as a whole.
+    Measured in session 16 (`eval/default-model/vae_term_gradients.py`, `results_vae_session16.json`): at weight 30
+    this term's gradient is the largest of all (norm 294 against the waveform L1's 50 at step 500 of a ratio-512
+    corpus run), so it sets the direction of nearly every clipped step, yet the output's balance never moves off the
+    centre (crop share std 0.009 against the input's 0.34; the term 0.212 against 0.209 for an always-centred output).
+    Whole-crop frames do no better, and the term alone cannot be fitted even at ratio 32.
 
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
@@ -162,6 +169,10 @@ class VAELoss(torch.nn.Module):
     half cosine to `waveform_weight_final` between the steps `waveform_anneal_steps` = [start, end]. Reason: the term
     asks for phase, but on noise, whose samples no latent of this size can carry, the L1-optimal output is
     quieter than the input (session 9: −6…−14 dB on white noise at weight 500), so it should rule early and fade.
+
+    The side waveform term (config `side_waveform_weight`, 0 by default, session 16) is the L1 distance between the
+    output's and the input's side channel, mean |(y_L − y_R) − (x_L − x_R)|: the waveform L1 again, on the one
+    channel that carries stereo position.
 
     The waveform cosine term (config `waveform_cosine_weight`, 0 by default, session 10) is `frame_cosine_distance`:
     phase-aware like the L1 but blind to the output's level, so it cannot trade loudness for a smaller error. Beside
@@ -202,6 +213,14 @@ class VAELoss(torch.nn.Module):
             return final
         return final + (initial - final) * cosine_fall((step - start) / (end - start))
 
+    def balance_distance(self, Y, X, energy_y, energy_x):
+        """mean |balance(y) − balance(x)| over frames of `balance_frame` samples (hop a quarter of it; default 2048,
+        the level term's frames, whose energies are passed in); a frame longer than the crop becomes the whole crop."""
+        frame = min(int(self.t.get("balance_frame", 2048)), X.shape[-1])
+        if frame != 2048:
+            energy_y, energy_x = frame_energy(Y, frame, max(1, frame // 4)), frame_energy(X, frame, max(1, frame // 4))
+        return F.l1_loss(frame_balance(energy_y), frame_balance(energy_x))
+
     def forward(self, y, x, kl, step=None):
         Y, X = ms(y), ms(x)
         Ys, Xs = Y[:, self.spectral_index], X[:, self.spectral_index]
@@ -218,10 +237,10 @@ class VAELoss(torch.nn.Module):
         # the optional terms: (logged name, weight, distance); a term with weight 0 is not computed
         optional_terms = [
             ("waveform", waveform_weight, lambda: F.l1_loss(y, x)),
+            ("side_waveform", self.t.get("side_waveform_weight", 0.0), lambda: F.l1_loss(Y[:, 3], X[:, 3])),
             ("waveform_cosine", self.t.get("waveform_cosine_weight", 0.0), lambda: frame_cosine_distance(y, x)),
             ("level", self.t.get("level_weight", 0.0), lambda: F.l1_loss(frame_level(energy_y), frame_level(energy_x))),
-            ("balance", self.t.get("balance_weight", 0.0),
-             lambda: F.l1_loss(frame_balance(energy_y), frame_balance(energy_x))),
+            ("balance", self.t.get("balance_weight", 0.0), lambda: self.balance_distance(Y, X, energy_y, energy_x)),
         ]
         for name, weight, distance in optional_terms:
             if weight:

@@ -1,0 +1,175 @@
+"""Which VAELoss term steers a train_vae checkpoint's updates, and what its L/R balance term can and cannot see (session 16).
+
+On training crops drawn as `train_vae` draws them (`CropSampler`, the checkpoint's own crop and tone fraction), for
+the checkpoint's own training block (`--set KEY=VALUE` overrides it, as in train_vae):
+
+* `terms`: each switched-on term's weighted value and the norm of its gradient over all VAE parameters, alone.
+  `train_vae` clips the sum's gradient norm at 10, so a term whose gradient norm is far above the others' sets the
+  direction of every step, whatever its value does.
+* `balance_gradient_by_input_level`: where the balance term's gradient comes from. Its gradient with respect to the
+  decoder output, split by the input frame's level (mean square of L and R, dBFS): frames, mean |share error| and
+  share of the squared gradient norm per level band.
+* `balance_baselines`: what the balance term reads for an output that is always centred (share 0.5) and for a mono
+  copy of the input, beside the checkpoint's own value: a trained term must fall below both to have learned anything.
+* `decoder_symmetry`: how alike the decoder makes L and R (`decoder_symmetry`).
+* `crops`: per crop (whole-crop energies), the input's and output's left share and channel levels: how many crops
+  are hard-panned (one channel 20 dB or more under the other) and how far the output's share spreads.
+
+    PYTHONPATH=. python eval/default-model/vae_term_gradients.py --vae /work/checkpoints/vae18_r512wb/last.pt \
+        --batches 4 --out /tmp/terms.json
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from models.training import train_vae as T  # noqa: E402
+from models.training.common import read_meta  # noqa: E402
+from models.training.encode_latents import load_vae  # noqa: E402
+
+LEVEL_BANDS_DB = [(-200, -80), (-80, -60), (-60, -40), (-40, -20), (-20, 10)]
+
+
+def term_values(loss, y, x):
+    """name -> weighted value (a tensor with its graph) of every VAELoss term that the training block switches on;
+    the same distances as `VAELoss.forward` (KL left out: it does not reach the decoder)."""
+    t = loss.t
+    Y, X = T.ms(y), T.ms(x)
+    Ys, Xs = Y[:, loss.spectral_index], X[:, loss.spectral_index]
+    energy_y, energy_x = T.frame_energy(Y), T.frame_energy(X)
+    terms = {"stft": t["stft_weight"] * loss.stft(Ys, Xs)}
+    yb, xb = Ys.reshape(-1, Ys.shape[-1]), Xs.reshape(-1, Xs.shape[-1])
+    terms["mel"] = t["mel_weight"] * sum(F.l1_loss(m(yb), m(xb)) for m in loss.mels) / len(loss.mels)
+    if t.get("waveform_weight", 0.0):
+        terms["waveform"] = t["waveform_weight"] * F.l1_loss(y, x)
+    if t.get("level_weight", 0.0):
+        terms["level"] = t["level_weight"] * F.l1_loss(T.frame_level(energy_y), T.frame_level(energy_x))
+    if t.get("balance_weight", 0.0):
+        terms["balance"] = t["balance_weight"] * loss.balance_distance(Y, X, energy_y, energy_x)
+    return terms
+
+
+def gradient_norm(value, parameters):
+    """‖∂value/∂θ‖₂ over the parameters that value depends on."""
+    gradients = torch.autograd.grad(value, parameters, retain_graph=True, allow_unused=True)
+    return float(torch.sqrt(sum((g * g).sum() for g in gradients if g is not None)))
+
+
+def balance_gradient_by_level(y, x, accumulator):
+    """Adds, per input level band: frames, Σ |share error|, Σ ‖∂(mean |share error|)/∂y‖² over that band's frames.
+    2048-sample frames, hop 512: the balance term's default frames."""
+    energy_x = T.frame_energy(T.ms(x))
+    share_x = T.frame_balance(energy_x)
+    level_db = 10 * torch.log10(energy_x[:, :2].mean(1) + 1e-20)
+    y = y.detach().requires_grad_(True)
+    error = (T.frame_balance(T.frame_energy(T.ms(y))) - share_x).abs()
+    for index, (low, high) in enumerate(LEVEL_BANDS_DB):
+        band = ((level_db >= low) & (level_db < high)).float()
+        if band.sum() == 0:
+            continue
+        gradient, = torch.autograd.grad((error * band).sum() / error.numel(), y, retain_graph=True)
+        accumulator[index] += [float(band.sum()), float((error * band).sum()), float(gradient.pow(2).sum())]
+
+
+def crop_rows(y, x):
+    """Per crop: left share and channel levels (dBFS) of input and output, from whole-crop mean squares."""
+    rows = []
+    for a, b in zip(x, y):
+        ex, ey = a.pow(2).mean(-1), b.pow(2).mean(-1)
+        rows.append(dict(share_in=float(ex[0] / (ex.sum() + 1e-12)), share_out=float(ey[0] / (ey.sum() + 1e-12)),
+                         level_in_db=[round(float(10 * torch.log10(e + 1e-12)), 1) for e in ex],
+                         level_out_db=[round(float(10 * torch.log10(e + 1e-12)), 1) for e in ey]))
+    return rows
+
+
+def decoder_symmetry(model, crops_y):
+    """How alike the decoder makes its two output channels: ‖W_L − W_R‖ / ‖W_L + W_R‖ of its last convolution
+    (effective weights; about 1 for independent rows), and the median correlation between the output's L and R
+    waveforms over the crops. The question behind it: a decoder whose every latent direction moved L and R alike
+    would pass back to the latent only the mid channel's gradient, J^T (g_L + g_R), so no loss could teach the
+    encoder a side channel."""
+    last = [m for m in model.decoder.modules() if isinstance(m, torch.nn.Conv1d)][-1]
+    weight = last.weight.detach()
+    correlations = [float(np.corrcoef(y[0].numpy(), y[1].numpy())[0, 1]) for y in crops_y]
+    return {"last_convolution_difference_over_sum": round(float((weight[0] - weight[1]).norm() / (weight[0] + weight[1]).norm()), 4),
+            "median_output_lr_correlation": round(float(np.median(correlations)), 4)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--vae", required=True, help="train_vae checkpoint (last.pt or stepNNNNNNN.pt)")
+    parser.add_argument("--corpus", default="/work/data/corpus")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("--batches", type=int, default=4)
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--seed", type=int, default=1, help="crop sampler seed (train_vae's run uses 0)")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+
+    model, state = load_vae(args.vae, "cpu")
+    training = dict(state["config"]["training"])
+    T.apply_training_overrides(training, args.set)
+    loss = T.VAELoss(training)
+    sampler = T.CropSampler(args.corpus, read_meta(args.corpus, "train"), training["crop"], args.seed,
+                            training.get("synthetic_tone_fraction", 0.0))
+    parameters = [p for p in model.parameters() if p.requires_grad]
+
+    term_rows, levels, baselines, crops, outputs = [], np.zeros((len(LEVEL_BANDS_DB), 3)), [], [], []
+    for _ in range(args.batches):
+        x = sampler.batch(args.batch_size)
+        y = model.decode(model.encoder(x).chunk(2, dim=1)[0])
+        term_rows.append({name: (float(value.detach()), gradient_norm(value, parameters))
+                          for name, value in term_values(loss, y, x).items()})
+        balance_gradient_by_level(y, x, levels)
+        with torch.no_grad():
+            share_x = T.frame_balance(T.frame_energy(T.ms(x)))
+            mono = x.mean(1, keepdim=True).expand_as(x)
+            baselines.append([float(F.l1_loss(torch.full_like(share_x, 0.5), share_x)),
+                              float(F.l1_loss(T.frame_balance(T.frame_energy(T.ms(mono))), share_x)),
+                              float(F.l1_loss(T.frame_balance(T.frame_energy(T.ms(y.detach()))), share_x))])
+        crops += crop_rows(y.detach(), x)
+        outputs += list(y.detach())
+
+    names = term_rows[0].keys()
+    total_squared = levels[:, 2].sum()
+    hard = [c for c in crops if abs(c["level_in_db"][0] - c["level_in_db"][1]) >= 20]
+    result = {
+        "command": " ".join(["python"] + sys.argv), "vae": args.vae, "vae_step": state.get("step"),
+        "crops": len(crops), "training_block": training,
+        "terms": {name: {"weighted_value": round(float(np.mean([r[name][0] for r in term_rows])), 4),
+                         "gradient_norm": round(float(np.mean([r[name][1] for r in term_rows])), 2)} for name in names},
+        "balance_gradient_by_input_level": [
+            {"input_dbfs": [low, high], "frames": int(n), "mean_share_error": round(e / max(n, 1), 3),
+             "share_of_squared_gradient": round(g / max(total_squared, 1e-30), 3)}
+            for (low, high), (n, e, g) in zip(LEVEL_BANDS_DB, levels)],
+        "balance_baselines": dict(zip(("centred_output", "mono_copy_of_input", "this_checkpoint"),
+                                      (round(v, 3) for v in np.mean(baselines, 0)))),
+        "decoder_symmetry": decoder_symmetry(model, outputs),
+        "crops_summary": {
+            "hard_panned_fraction": round(len(hard) / len(crops), 3),
+            "output_share_std": round(float(np.std([c["share_out"] for c in crops])), 3),
+            "input_share_std": round(float(np.std([c["share_in"] for c in crops])), 3),
+            "share_correlation": round(float(np.corrcoef([c["share_in"] for c in crops],
+                                                         [c["share_out"] for c in crops])[0, 1]), 3),
+            "median_level_gap_db": round(float(np.median([np.mean(c["level_out_db"]) - np.mean(c["level_in_db"])
+                                                          for c in crops])), 1)},
+        "crop_rows": crops,
+    }
+    text = json.dumps(result, indent=1)
+    if args.out:
+        with open(args.out + ".tmp", "w") as handle:
+            handle.write(text + "\n")
+        os.replace(args.out + ".tmp", args.out)
+    print(json.dumps({k: v for k, v in result.items() if k not in ("crop_rows", "training_block")}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
