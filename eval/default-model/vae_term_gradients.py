@@ -11,7 +11,9 @@ the checkpoint's own training block (`--set KEY=VALUE` overrides it, as in train
   share of the squared gradient norm per level band.
 * `balance_baselines`: what the balance term reads for an output that is always centred (share 0.5) and for a mono
   copy of the input, beside the checkpoint's own value: a trained term must fall below both to have learned anything.
-* `decoder_symmetry`: how alike the decoder makes L and R (`decoder_symmetry`).
+* `decoder_symmetry`: how alike the decoder makes L and R (`decoder_symmetry`), how alike it moves them when its
+  latent moves (`latent_response`), how much the encoder answers a side change
+  (`encoder_side_gain`), and how much of an input side change comes out as one (`autoencoder_side_transfer`).
 * `crops`: per crop (whole-crop energies), the input's and output's left share and channel levels: how many crops
   are hard-panned (one channel 20 dB or more under the other) and how far the output's share spreads.
 
@@ -87,6 +89,55 @@ def crop_rows(y, x):
     return rows
 
 
+@torch.no_grad()
+def latent_response(model, x, directions=8, scale=0.1):
+    """How the decoder's output answers a change of its input latent: for random unit-RMS directions d added at
+    `scale` to the posterior means of x, Δy = decode(z + scale·d) − decode(z); returns the median over directions
+    of ‖Δy_L − Δy_R‖ / ‖Δy_L + Δy_R‖ (side over mid of the response). Near 0, every latent direction moves L and R
+    alike, so the gradient that reaches the latent is the mid channel's alone."""
+    generator = torch.Generator().manual_seed(0)
+    z = model.encoder(x).chunk(2, dim=1)[0]
+    base = model.decode(z)
+    ratios = []
+    for _ in range(directions):
+        d = torch.randn(z.shape, generator=generator)
+        delta = model.decode(z + scale * d / d.pow(2).mean().sqrt()) - base
+        ratios.append(float((delta[:, 0] - delta[:, 1]).norm() / (delta[:, 0] + delta[:, 1]).norm()))
+    return float(np.median(ratios))
+
+
+@torch.no_grad()
+def encoder_side_gain(model, x, epsilon=0.05):
+    """How much the encoder's latent answers a side change against a mid change of the same energy: with
+    m = (x_L + x_R) / 2, p_mid = ε·[m, m] and p_side = ε·[m, −m],
+    ‖μ(x + p_side) − μ(x)‖ / ‖μ(x + p_mid) − μ(x)‖ per crop (μ the posterior mean), median over the crops. Near 0,
+    the encoder is blind to stereo position whatever the decoder could do with it."""
+    mid = x.mean(1, keepdim=True)
+    mean = model.encoder(x).chunk(2, dim=1)[0]
+    moved_mid = model.encoder(x + epsilon * torch.cat([mid, mid], 1)).chunk(2, dim=1)[0] - mean
+    moved_side = model.encoder(x + epsilon * torch.cat([mid, -mid], 1)).chunk(2, dim=1)[0] - mean
+    ratios = moved_side.flatten(1).norm(dim=1) / moved_mid.flatten(1).norm(dim=1).clamp(min=1e-12)
+    return float(ratios.median())
+
+
+@torch.no_grad()
+def autoencoder_side_transfer(model, x, epsilon=0.05):
+    """The same perturbations as `encoder_side_gain`, through encoder and decoder (posterior means): the output's
+    side change per input side change over its mid change per input mid change,
+    (‖Δy_side‖ / ‖p_side‖) / (‖Δy_mid‖ / ‖p_mid‖) with Δy_side = Δ(y_L − y_R) / 2 under p_side and Δy_mid =
+    Δ(y_L + y_R) / 2 under p_mid; median over the crops. 1 carries stereo position as well as the sound; 0 not at all."""
+    mid = x.mean(1, keepdim=True)
+
+    def run(z_input):
+        return model.decode(model.encoder(z_input).chunk(2, dim=1)[0])
+    base = run(x)
+    out_mid = run(x + epsilon * torch.cat([mid, mid], 1)) - base
+    out_side = run(x + epsilon * torch.cat([mid, -mid], 1)) - base
+    mid_change = (out_mid[:, 0] + out_mid[:, 1]).flatten(1).norm(dim=1) / 2
+    side_change = (out_side[:, 0] - out_side[:, 1]).flatten(1).norm(dim=1) / 2
+    return float((side_change / mid_change.clamp(min=1e-12)).median())
+
+
 def decoder_symmetry(model, crops_y):
     """How alike the decoder makes its two output channels: ‖W_L − W_R‖ / ‖W_L + W_R‖ of its last convolution
     (effective weights; about 1 for independent rows), and the median correlation between the output's L and R
@@ -125,6 +176,7 @@ def main():
     term_rows, levels, baselines, crops, outputs = [], np.zeros((len(LEVEL_BANDS_DB), 3)), [], [], []
     for _ in range(args.batches):
         x = sampler.batch(args.batch_size)
+        first_batch = x if not term_rows else first_batch
         y = model.decode(model.encoder(x).chunk(2, dim=1)[0])
         term_rows.append({name: (float(value.detach()), gradient_norm(value, parameters))
                           for name, value in term_values(loss, y, x).items()})
@@ -152,7 +204,10 @@ def main():
             for (low, high), (n, e, g) in zip(LEVEL_BANDS_DB, levels)],
         "balance_baselines": dict(zip(("centred_output", "mono_copy_of_input", "this_checkpoint"),
                                       (round(v, 3) for v in np.mean(baselines, 0)))),
-        "decoder_symmetry": decoder_symmetry(model, outputs),
+        "decoder_symmetry": dict(decoder_symmetry(model, outputs),
+                                 latent_response_side_over_mid=round(latent_response(model, first_batch), 4),
+                                 encoder_side_over_mid_gain=round(encoder_side_gain(model, first_batch), 4),
+                                 autoencoder_side_transfer=round(autoencoder_side_transfer(model, first_batch), 4)),
         "crops_summary": {
             "hard_panned_fraction": round(len(hard) / len(crops), 3),
             "output_share_std": round(float(np.std([c["share_out"] for c in crops])), 3),
