@@ -11,9 +11,10 @@ the checkpoint's own training block (`--set KEY=VALUE` overrides it, as in train
   share of the squared gradient norm per level band.
 * `balance_baselines`: what the balance term reads for an output that is always centred (share 0.5) and for a mono
   copy of the input, beside the checkpoint's own value: a trained term must fall below both to have learned anything.
-* `decoder_symmetry`: how alike the decoder makes L and R (`decoder_symmetry`), how alike it moves them when its
+* `stereo`: how alike the decoder makes L and R (`decoder_symmetry`), how alike it moves them when its
   latent moves (`latent_response`), how much the encoder answers a side change
-  (`encoder_side_gain`), and how much of an input side change comes out as one (`autoencoder_side_transfer`).
+  (`encoder_side_gain`), how much of an input side change comes out as one
+  (`autoencoder_side_transfer`), and whether swapping the input's L and R moves the output's balance (`swap_test`).
 * `crops`: per crop (whole-crop energies), the input's and output's left share and channel levels: how many crops
   are hard-panned (one channel 20 dB or more under the other) and how far the output's share spreads.
 
@@ -122,20 +123,46 @@ def encoder_side_gain(model, x, epsilon=0.05):
 
 @torch.no_grad()
 def autoencoder_side_transfer(model, x, epsilon=0.05):
-    """The same perturbations as `encoder_side_gain`, through encoder and decoder (posterior means): the output's
-    side change per input side change over its mid change per input mid change,
-    (‖Δy_side‖ / ‖p_side‖) / (‖Δy_mid‖ / ‖p_mid‖) with Δy_side = Δ(y_L − y_R) / 2 under p_side and Δy_mid =
-    Δ(y_L + y_R) / 2 under p_mid; median over the crops. 1 carries stereo position as well as the sound; 0 not at all."""
+    """The same perturbations as `encoder_side_gain`, through encoder and decoder (posterior means), as signed gains:
+    g_side = ⟨Δy_side, εm⟩ / ‖εm‖² with Δy_side = Δ(y_L − y_R) / 2 under p_side, g_mid = ⟨Δy_mid, εm⟩ / ‖εm‖² with
+    Δy_mid = Δ(y_L + y_R) / 2 under p_mid; returns the medians over the crops of g_side / g_mid (1: stereo position
+    passes as well as the sound; 0: not at all; negative: mirrored) and of the cosine between Δy_side and εm (a side
+    change that comes out in some other shape is noise, not position)."""
     mid = x.mean(1, keepdim=True)
 
-    def run(z_input):
-        return model.decode(model.encoder(z_input).chunk(2, dim=1)[0])
+    def run(signal):
+        return model.decode(model.encoder(signal).chunk(2, dim=1)[0])
     base = run(x)
     out_mid = run(x + epsilon * torch.cat([mid, mid], 1)) - base
     out_side = run(x + epsilon * torch.cat([mid, -mid], 1)) - base
-    mid_change = (out_mid[:, 0] + out_mid[:, 1]).flatten(1).norm(dim=1) / 2
-    side_change = (out_side[:, 0] - out_side[:, 1]).flatten(1).norm(dim=1) / 2
-    return float((side_change / mid_change.clamp(min=1e-12)).median())
+    target = epsilon * mid[:, 0]
+    mid_change, side_change = (out_mid[:, 0] + out_mid[:, 1]) / 2, (out_side[:, 0] - out_side[:, 1]) / 2
+    energy = target.pow(2).sum(-1).clamp(min=1e-20)
+    gain_mid, gain_side = (mid_change * target).sum(-1) / energy, (side_change * target).sum(-1) / energy
+    cosine = (side_change * target).sum(-1) / (side_change.norm(dim=-1) * target.norm(dim=-1)).clamp(min=1e-20)
+    return {"side_over_mid_gain": round(float((gain_side / gain_mid).median()), 4),
+            "side_change_cosine": round(float(cosine.median()), 4)}
+
+
+@torch.no_grad()
+def swap_test(model, x):
+    """Swaps the input's L and R: median over the crops of |share(y(swap x)) − share(y(x))| against the same for the
+    input, |1 − 2·share(x)| (whole-crop energy shares; 0 for an output whose balance ignores the input's side), of
+    ‖y(swap x) − y(x)‖ / ‖y(x)‖ (the output does change), and of the side-over-mid RMS of output and input."""
+    def shares(signal):
+        energy = signal.pow(2).mean(-1)
+        return energy[:, 0] / energy.sum(-1).clamp(min=1e-20)
+
+    def side_over_mid(signal):
+        return (signal[:, 0] - signal[:, 1]).norm(dim=-1) / (signal[:, 0] + signal[:, 1]).norm(dim=-1).clamp(min=1e-20)
+
+    y, swapped = [model.decode(model.encoder(signal).chunk(2, dim=1)[0]) for signal in (x, x.flip(1))]
+    return {"output_share_change": round(float((shares(swapped) - shares(y)).abs().median()), 4),
+            "input_share_change": round(float((1 - 2 * shares(x)).abs().median()), 4),
+            "output_relative_change": round(float(((swapped - y).flatten(1).norm(dim=1)
+                                                   / y.flatten(1).norm(dim=1).clamp(min=1e-20)).median()), 4),
+            "side_over_mid_rms_output": round(float(side_over_mid(y).median()), 4),
+            "side_over_mid_rms_input": round(float(side_over_mid(x).median()), 4)}
 
 
 def decoder_symmetry(model, crops_y):
@@ -204,10 +231,11 @@ def main():
             for (low, high), (n, e, g) in zip(LEVEL_BANDS_DB, levels)],
         "balance_baselines": dict(zip(("centred_output", "mono_copy_of_input", "this_checkpoint"),
                                       (round(v, 3) for v in np.mean(baselines, 0)))),
-        "decoder_symmetry": dict(decoder_symmetry(model, outputs),
+        "stereo": dict(decoder_symmetry(model, outputs),
                                  latent_response_side_over_mid=round(latent_response(model, first_batch), 4),
                                  encoder_side_over_mid_gain=round(encoder_side_gain(model, first_batch), 4),
-                                 autoencoder_side_transfer=round(autoencoder_side_transfer(model, first_batch), 4)),
+                                 autoencoder_side_transfer=autoencoder_side_transfer(model, first_batch),
+                                 lr_swap=swap_test(model, first_batch)),
         "crops_summary": {
             "hard_panned_fraction": round(len(hard) / len(crops), 3),
             "output_share_std": round(float(np.std([c["share_out"] for c in crops])), 3),
