@@ -38,6 +38,16 @@ from models.training.encode_latents import load_vae  # noqa: E402
 LEVEL_BANDS_DB = [(-200, -80), (-80, -60), (-60, -40), (-40, -20), (-20, 10)]
 
 
+def posterior_mean(model, x):
+    """μ of SAT's VAE bottleneck for audio x [B, 2, T]: the encoder's first half of channels."""
+    return model.encoder(x).chunk(2, dim=1)[0]
+
+
+def reconstruct(model, x):
+    """decode(μ(x)): the deterministic encode+decode this script judges."""
+    return model.decode(posterior_mean(model, x))
+
+
 def term_values(loss, y, x):
     """name -> weighted value (a tensor with its graph) of every VAELoss term that the training block switches on;
     the same distances as `VAELoss.forward` (KL left out: it does not reach the decoder)."""
@@ -97,7 +107,7 @@ def latent_response(model, x, directions=8, scale=0.1):
     of ‖Δy_L − Δy_R‖ / ‖Δy_L + Δy_R‖ (side over mid of the response). Near 0, every latent direction moves L and R
     alike, so the gradient that reaches the latent is the mid channel's alone."""
     generator = torch.Generator().manual_seed(0)
-    z = model.encoder(x).chunk(2, dim=1)[0]
+    z = posterior_mean(model, x)
     base = model.decode(z)
     ratios = []
     for _ in range(directions):
@@ -114,9 +124,9 @@ def encoder_side_gain(model, x, epsilon=0.05):
     ‖μ(x + p_side) − μ(x)‖ / ‖μ(x + p_mid) − μ(x)‖ per crop (μ the posterior mean), median over the crops. Near 0,
     the encoder is blind to stereo position whatever the decoder could do with it."""
     mid = x.mean(1, keepdim=True)
-    mean = model.encoder(x).chunk(2, dim=1)[0]
-    moved_mid = model.encoder(x + epsilon * torch.cat([mid, mid], 1)).chunk(2, dim=1)[0] - mean
-    moved_side = model.encoder(x + epsilon * torch.cat([mid, -mid], 1)).chunk(2, dim=1)[0] - mean
+    mean = posterior_mean(model, x)
+    moved_mid = posterior_mean(model, x + epsilon * torch.cat([mid, mid], 1)) - mean
+    moved_side = posterior_mean(model, x + epsilon * torch.cat([mid, -mid], 1)) - mean
     ratios = moved_side.flatten(1).norm(dim=1) / moved_mid.flatten(1).norm(dim=1).clamp(min=1e-12)
     return float(ratios.median())
 
@@ -129,12 +139,9 @@ def autoencoder_side_transfer(model, x, epsilon=0.05):
     passes as well as the sound; 0: not at all; negative: mirrored) and of the cosine between Δy_side and εm (a side
     change that comes out in some other shape is noise, not position)."""
     mid = x.mean(1, keepdim=True)
-
-    def run(signal):
-        return model.decode(model.encoder(signal).chunk(2, dim=1)[0])
-    base = run(x)
-    out_mid = run(x + epsilon * torch.cat([mid, mid], 1)) - base
-    out_side = run(x + epsilon * torch.cat([mid, -mid], 1)) - base
+    base = reconstruct(model, x)
+    out_mid = reconstruct(model, x + epsilon * torch.cat([mid, mid], 1)) - base
+    out_side = reconstruct(model, x + epsilon * torch.cat([mid, -mid], 1)) - base
     target = epsilon * mid[:, 0]
     mid_change, side_change = (out_mid[:, 0] + out_mid[:, 1]) / 2, (out_side[:, 0] - out_side[:, 1]) / 2
     energy = target.pow(2).sum(-1).clamp(min=1e-20)
@@ -156,7 +163,7 @@ def swap_test(model, x):
     def side_over_mid(signal):
         return (signal[:, 0] - signal[:, 1]).norm(dim=-1) / (signal[:, 0] + signal[:, 1]).norm(dim=-1).clamp(min=1e-20)
 
-    y, swapped = [model.decode(model.encoder(signal).chunk(2, dim=1)[0]) for signal in (x, x.flip(1))]
+    y, swapped = reconstruct(model, x), reconstruct(model, x.flip(1))
     return {"output_share_change": round(float((shares(swapped) - shares(y)).abs().median()), 4),
             "input_share_change": round(float((1 - 2 * shares(x)).abs().median()), 4),
             "output_relative_change": round(float(((swapped - y).flatten(1).norm(dim=1)
@@ -203,8 +210,9 @@ def main():
     term_rows, levels, baselines, crops, outputs = [], np.zeros((len(LEVEL_BANDS_DB), 3)), [], [], []
     for _ in range(args.batches):
         x = sampler.batch(args.batch_size)
-        first_batch = x if not term_rows else first_batch
-        y = model.decode(model.encoder(x).chunk(2, dim=1)[0])
+        if not term_rows:
+            first_batch = x  # the stereo measures run on the first batch only
+        y = reconstruct(model, x)
         term_rows.append({name: (float(value.detach()), gradient_norm(value, parameters))
                           for name, value in term_values(loss, y, x).items()})
         balance_gradient_by_level(y, x, levels)
