@@ -150,7 +150,9 @@ class VAELoss(torch.nn.Module):
     this term's gradient is the largest of all (norm 294 against the waveform L1's 50 at step 500 of a ratio-512
     corpus run), so it sets the direction of nearly every clipped step, yet the output's balance never moves off the
     centre (crop share std 0.009 against the input's 0.34; the term 0.212 against 0.209 for an always-centred output).
-    Whole-crop frames do no better, and the term alone cannot be fitted even at ratio 32.
+    Whole-crop frames do no better, and the term alone cannot be fitted even at ratio 32. Run on to step 1,500 at
+    weight 30 it drives the output into anti-phase (equal energy in both channels) and loses every held-out tone; at
+    weight 10 tones survive and stereo does not come. Keep it off.
 
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
