@@ -3,7 +3,8 @@
 On training crops drawn as `train_vae` draws them (`CropSampler`, the checkpoint's own crop and tone fraction), for
 the checkpoint's own training block (`--set KEY=VALUE` overrides it, as in train_vae):
 
-* `terms`: each switched-on term's weighted value and the norm of its gradient over all VAE parameters, alone.
+* `terms`: each switched-on term's weighted value and the norm of its gradient over all VAE parameters, alone
+  (`VAELoss.terms`, the KL left out: it does not reach the decoder).
   `train_vae` clips the sum's gradient norm at 10, so a term whose gradient norm is far above the others' sets the
   direction of every step, whatever its value does.
 * `balance_gradient_by_input_level`: where the balance term's gradient comes from. Its gradient with respect to the
@@ -48,23 +49,15 @@ def reconstruct(model, x):
     return model.decode(posterior_mean(model, x))
 
 
-def term_values(loss, y, x):
-    """name -> weighted value (a tensor with its graph) of every VAELoss term that the training block switches on;
-    the same distances as `VAELoss.forward` (KL left out: it does not reach the decoder)."""
-    t = loss.t
-    Y, X = T.ms(y), T.ms(x)
-    Ys, Xs = Y[:, loss.spectral_index], X[:, loss.spectral_index]
-    energy_y, energy_x = T.frame_energy(Y), T.frame_energy(X)
-    terms = {"stft": t["stft_weight"] * loss.stft(Ys, Xs)}
-    yb, xb = Ys.reshape(-1, Ys.shape[-1]), Xs.reshape(-1, Xs.shape[-1])
-    terms["mel"] = t["mel_weight"] * sum(F.l1_loss(m(yb), m(xb)) for m in loss.mels) / len(loss.mels)
-    if t.get("waveform_weight", 0.0):
-        terms["waveform"] = t["waveform_weight"] * F.l1_loss(y, x)
-    if t.get("level_weight", 0.0):
-        terms["level"] = t["level_weight"] * F.l1_loss(T.frame_level(energy_y), T.frame_level(energy_x))
-    if t.get("balance_weight", 0.0):
-        terms["balance"] = t["balance_weight"] * loss.balance_distance(Y, X, energy_y, energy_x)
-    return terms
+def frame_share(signal):
+    """`train_vae.frame_balance` of audio [B, 2, T]: each 2048-sample frame's left energy share (hop 512)."""
+    return T.frame_balance(T.frame_energy(T.ms(signal)))
+
+
+def crop_share(signal):
+    """Each crop's left energy share from whole-crop mean squares, [B, 2, T] -> [B]."""
+    energy = signal.pow(2).mean(-1)
+    return energy[:, 0] / energy.sum(-1).clamp(min=1e-12)
 
 
 def gradient_norm(value, parameters):
@@ -77,10 +70,9 @@ def balance_gradient_by_level(y, x, accumulator):
     """Adds, per input level band: frames, Σ |share error|, Σ ‖∂(mean |share error|)/∂y‖² over that band's frames.
     2048-sample frames, hop 512: the balance term's default frames."""
     energy_x = T.frame_energy(T.ms(x))
-    share_x = T.frame_balance(energy_x)
     level_db = 10 * torch.log10(energy_x[:, :2].mean(1) + 1e-20)
     y = y.detach().requires_grad_(True)
-    error = (T.frame_balance(T.frame_energy(T.ms(y))) - share_x).abs()
+    error = (frame_share(y) - T.frame_balance(energy_x)).abs()
     for index, (low, high) in enumerate(LEVEL_BANDS_DB):
         band = ((level_db >= low) & (level_db < high)).float()
         if band.sum() == 0:
@@ -91,13 +83,10 @@ def balance_gradient_by_level(y, x, accumulator):
 
 def crop_rows(y, x):
     """Per crop: left share and channel levels (dBFS) of input and output, from whole-crop mean squares."""
-    rows = []
-    for a, b in zip(x, y):
-        ex, ey = a.pow(2).mean(-1), b.pow(2).mean(-1)
-        rows.append(dict(share_in=float(ex[0] / (ex.sum() + 1e-12)), share_out=float(ey[0] / (ey.sum() + 1e-12)),
-                         level_in_db=[round(float(10 * torch.log10(e + 1e-12)), 1) for e in ex],
-                         level_out_db=[round(float(10 * torch.log10(e + 1e-12)), 1) for e in ey]))
-    return rows
+    def levels_db(signal):
+        return [[round(float(v), 1) for v in row] for row in 10 * torch.log10(signal.pow(2).mean(-1) + 1e-12)]
+    return [dict(share_in=float(a), share_out=float(b), level_in_db=c, level_out_db=d)
+            for a, b, c, d in zip(crop_share(x), crop_share(y), levels_db(x), levels_db(y))]
 
 
 @torch.no_grad()
@@ -156,16 +145,12 @@ def swap_test(model, x):
     """Swaps the input's L and R: median over the crops of |share(y(swap x)) − share(y(x))| against the same for the
     input, |1 − 2·share(x)| (whole-crop energy shares; 0 for an output whose balance ignores the input's side), of
     ‖y(swap x) − y(x)‖ / ‖y(x)‖ (the output does change), and of the side-over-mid RMS of output and input."""
-    def shares(signal):
-        energy = signal.pow(2).mean(-1)
-        return energy[:, 0] / energy.sum(-1).clamp(min=1e-20)
-
     def side_over_mid(signal):
         return (signal[:, 0] - signal[:, 1]).norm(dim=-1) / (signal[:, 0] + signal[:, 1]).norm(dim=-1).clamp(min=1e-20)
 
     y, swapped = reconstruct(model, x), reconstruct(model, x.flip(1))
-    return {"output_share_change": round(float((shares(swapped) - shares(y)).abs().median()), 4),
-            "input_share_change": round(float((1 - 2 * shares(x)).abs().median()), 4),
+    return {"output_share_change": round(float((crop_share(swapped) - crop_share(y)).abs().median()), 4),
+            "input_share_change": round(float((1 - 2 * crop_share(x)).abs().median()), 4),
             "output_relative_change": round(float(((swapped - y).flatten(1).norm(dim=1)
                                                    / y.flatten(1).norm(dim=1).clamp(min=1e-20)).median()), 4),
             "side_over_mid_rms_output": round(float(side_over_mid(y).median()), 4),
@@ -213,15 +198,13 @@ def main():
         if not term_rows:
             first_batch = x  # the stereo measures run on the first batch only
         y = reconstruct(model, x)
-        term_rows.append({name: (float(value.detach()), gradient_norm(value, parameters))
-                          for name, value in term_values(loss, y, x).items()})
+        term_rows.append({name: (float(weight * value.detach()), gradient_norm(weight * value, parameters))
+                          for name, weight, value in loss.terms(y, x)})
         balance_gradient_by_level(y, x, levels)
         with torch.no_grad():
-            share_x = T.frame_balance(T.frame_energy(T.ms(x)))
-            mono = x.mean(1, keepdim=True).expand_as(x)
-            baselines.append([float(F.l1_loss(torch.full_like(share_x, 0.5), share_x)),
-                              float(F.l1_loss(T.frame_balance(T.frame_energy(T.ms(mono))), share_x)),
-                              float(F.l1_loss(T.frame_balance(T.frame_energy(T.ms(y.detach()))), share_x))])
+            share_x = frame_share(x)
+            candidates = (torch.full_like(share_x, 0.5), frame_share(x.mean(1, keepdim=True).expand_as(x)), frame_share(y))
+            baselines.append([float(F.l1_loss(share, share_x)) for share in candidates])
         crops += crop_rows(y.detach(), x)
         outputs += list(y.detach())
 
@@ -240,10 +223,10 @@ def main():
         "balance_baselines": dict(zip(("centred_output", "mono_copy_of_input", "this_checkpoint"),
                                       (round(v, 3) for v in np.mean(baselines, 0)))),
         "stereo": dict(decoder_symmetry(model, outputs),
-                                 latent_response_side_over_mid=round(latent_response(model, first_batch), 4),
-                                 encoder_side_over_mid_gain=round(encoder_side_gain(model, first_batch), 4),
-                                 autoencoder_side_transfer=autoencoder_side_transfer(model, first_batch),
-                                 lr_swap=swap_test(model, first_batch)),
+                       latent_response_side_over_mid=round(latent_response(model, first_batch), 4),
+                       encoder_side_over_mid_gain=round(encoder_side_gain(model, first_batch), 4),
+                       autoencoder_side_transfer=autoencoder_side_transfer(model, first_batch),
+                       lr_swap=swap_test(model, first_batch)),
         "crops_summary": {
             "hard_panned_fraction": round(len(hard) / len(crops), 3),
             "output_share_std": round(float(np.std([c["share_out"] for c in crops])), 3),

@@ -223,22 +223,21 @@ class VAELoss(torch.nn.Module):
             energy_y, energy_x = frame_energy(Y, frame, max(1, frame // 4)), frame_energy(X, frame, max(1, frame // 4))
         return F.l1_loss(frame_balance(energy_y), frame_balance(energy_x))
 
-    def forward(self, y, x, kl, step=None):
+    def terms(self, y, x, step=None):
+        """Yields (name, weight, distance) for the MR-STFT and log-mel terms, then for every optional term whose
+        weight is not 0, each distance an unweighted scalar tensor with its graph, computed only when the caller asks
+        for the next (so `forward` builds its graph in the same order as adding the terms as they come). The KL is
+        `forward`'s; the waveform weight is the one of `step` (`waveform_weight_at`)."""
         Y, X = ms(y), ms(x)
         Ys, Xs = Y[:, self.spectral_index], X[:, self.spectral_index]
-        l_stft = self.stft(Ys, Xs)
+        yield "stft", self.t["stft_weight"], self.stft(Ys, Xs)
         yb, xb = Ys.reshape(-1, Ys.shape[-1]), Xs.reshape(-1, Xs.shape[-1])
-        l_mel = sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
-        total = self.t["stft_weight"] * l_stft + self.t["mel_weight"] * l_mel + self.t["kl_weight"] * kl
-        parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
-        waveform_weight = self.waveform_weight_at(step)
-        if waveform_weight:
-            parts["waveform_weight"] = waveform_weight
+        yield "mel", self.t["mel_weight"], sum(F.l1_loss(m(yb), m(xb)) for m in self.mels) / len(self.mels)
         if self.t.get("level_weight", 0.0) or self.t.get("balance_weight", 0.0):
             energy_y, energy_x = frame_energy(Y), frame_energy(X)  # channels L, R, mid, side
         # the optional terms: (logged name, weight, distance); a term with weight 0 is not computed
         optional_terms = [
-            ("waveform", waveform_weight, lambda: F.l1_loss(y, x)),
+            ("waveform", self.waveform_weight_at(step), lambda: F.l1_loss(y, x)),
             ("side_waveform", self.t.get("side_waveform_weight", 0.0), lambda: F.l1_loss(Y[:, 3], X[:, 3])),
             ("waveform_cosine", self.t.get("waveform_cosine_weight", 0.0), lambda: frame_cosine_distance(y, x)),
             ("level", self.t.get("level_weight", 0.0), lambda: F.l1_loss(frame_level(energy_y), frame_level(energy_x))),
@@ -246,9 +245,19 @@ class VAELoss(torch.nn.Module):
         ]
         for name, weight, distance in optional_terms:
             if weight:
-                value = distance()
-                total = total + weight * value
-                parts[name] = value.item()
+                yield name, weight, distance()
+
+    def forward(self, y, x, kl, step=None):
+        terms = self.terms(y, x, step)
+        (_, w_stft, l_stft), (_, w_mel, l_mel) = next(terms), next(terms)
+        total = w_stft * l_stft + w_mel * l_mel + self.t["kl_weight"] * kl
+        parts = dict(stft=l_stft.item(), mel=l_mel.item(), kl=float(kl.detach()))
+        waveform_weight = self.waveform_weight_at(step)
+        if waveform_weight:
+            parts["waveform_weight"] = waveform_weight
+        for name, weight, value in terms:
+            total = total + weight * value
+            parts[name] = value.item()
         return total, parts
 
 
