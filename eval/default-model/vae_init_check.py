@@ -23,6 +23,9 @@ check measures both inits side by side on synthetic tones (`synthetic_tones.tone
   corpus run can be read next to the fresh-batch checks. Every held-out row also counts the tones at their pitch per
   waveform (`peaks_by_waveform`), since pure sines are the ones every VAE so far has lost, and correlates the input's
   and output's L/R balance (`balance_correlation`, 10 log10(E_L / E_R) per tone; 19 of the 32 are panned).
+* When the training block sets `position_probe_weight` (session 17), `train_vae.PositionProbe` trains beside the VAE
+  as in `train_vae`, and every held-out row adds `probe_correlation`: how well its readout (time mean) follows each
+  tone's signed L/R energy difference, i.e. whether the latent carries position whether or not the output shows it.
 
   PYTHONPATH=. python eval/default-model/vae_init_check.py --steps 300 [--uncentred-init] [--oracle-latents] [--set KEY=VALUE] [--out R.json]
   PYTHONPATH=. python eval/default-model/vae_init_check.py --vae /work/checkpoints/vae17_r512w/last.pt --out R.json
@@ -39,8 +42,8 @@ import torch
 from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_json, save_json, set_threads
 from models.training.encode_latents import load_vae
 from models.training.synthetic_tones import constant_power_gains, strongest_frequency, tone_batch
-from models.training.train_vae import (VAELoss, adamw, apply_training_overrides, build_adversarial, build_vae,
-                                      initialize_fresh, optimizer_step, training_step)
+from models.training.train_vae import (PositionProbe, VAELoss, adamw, apply_training_overrides, build_adversarial,
+                                      build_vae, initialize_fresh, optimizer_step, training_step)
 
 
 def split_rms(activations):
@@ -95,10 +98,13 @@ def layer_table(model, x):
 
 
 @torch.no_grad()
-def held_out_stats(model, x, latents=None, described=None):
+def held_out_stats(model, x, latents=None, described=None, position_probe=None):
     """Level, pitch and input dependence of the outputs for the held-out tones x, decoded from the encoder's posterior
-    mean or, when given, from `latents`; with the tones' descriptions, also the pitch count per waveform."""
-    output = model.decode(model.encoder(x).chunk(2, dim=1)[0] if latents is None else latents)
+    mean or, when given, from `latents`; with the tones' descriptions, also the pitch count per waveform; with a
+    `PositionProbe`, the correlation of its readout (time mean) with each tone's signed L/R energy difference."""
+    if latents is None:
+        latents = model.encoder(x).chunk(2, dim=1)[0]
+    output = model.decode(latents)
     level_in = 10 * torch.log10(x.pow(2).mean((1, 2)) + 1e-12)
     level_out = 10 * torch.log10(output.pow(2).mean((1, 2)) + 1e-12)
     _, _, dependent = split_rms(output)
@@ -115,6 +121,10 @@ def held_out_stats(model, x, latents=None, described=None):
              "balance_correlation": (round(float(np.corrcoef(balance_in.numpy(), balance_out.numpy())[0, 1]), 3)
                                      if float(balance_out.std()) > 0 else None),
              "peaks_within_3_percent_of_32": int(sum(at_pitch))}
+    if position_probe is not None:
+        position, _ = PositionProbe.target(x, latents.shape[-1])
+        readout = position_probe.readout(latents)[:, 0].mean(-1)
+        stats["probe_correlation"] = round(float(np.corrcoef(position.mean(-1).numpy(), readout.numpy())[0, 1]), 3)
     if described is not None:
         waveforms = [tone["waveform"] for tone in described]
         stats["peaks_by_waveform"] = {
@@ -161,7 +171,12 @@ def main(argv=None):
               "history": []}
     print(json.dumps(result["held_out_at_init"]), flush=True)
     trained = model.decoder if args.oracle_latents else model
-    optimizer = adamw(trained.parameters(), training, training["learning_rate"])
+    # train_vae's position probe when the training block switches it on (session 17), in the same optimiser
+    position_probe = PositionProbe(model.latent_dim) if training.get("position_probe_weight") else None
+    if position_probe is not None and args.oracle_latents:
+        raise SystemExit("--oracle-latents trains the decoder alone; it does not take the position probe")
+    probe_parameters = [] if position_probe is None else list(position_probe.parameters())
+    optimizer = adamw(list(trained.parameters()) + probe_parameters, training, training["learning_rate"])
     # the adversarial terms when the training block switches them on (odd steps train the discriminator, as in train_vae)
     adversarial, discriminator_optimizer = build_adversarial(training, config["audio_channels"], training["learning_rate"])
     if adversarial is not None and args.oracle_latents:
@@ -173,11 +188,13 @@ def main(argv=None):
         x = torch.from_numpy(audio)
         window.append(oracle_training_step(model, loss_function, optimizer, x, described, step - 1, lr)
                       if args.oracle_latents else training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr,
-                                                     adversarial, discriminator_optimizer))
+                                                     adversarial, discriminator_optimizer,
+                                                     position_probe=position_probe))
         if step % 50 == 0 or step == args.steps:
             names = list(dict.fromkeys(k for parts in window for k in parts))  # discriminator steps log other parts
             row = {"step": step, **{k: round(float(np.mean([p[k] for p in window if k in p])), 3) for k in names},
-                   **held_out_stats(model, held_out, held_out_latents, held_out_described), "seconds": round(time.time() - started)}
+                   **held_out_stats(model, held_out, held_out_latents, held_out_described, position_probe),
+                   "seconds": round(time.time() - started)}
             result["history"].append(row)
             print(json.dumps(row), flush=True)
             window = []

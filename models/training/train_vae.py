@@ -3,7 +3,8 @@
   python -m models.training.train_vae --corpus /work/data/corpus --ckpt /work/checkpoints/vae [--device cuda]
 
 Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL, and optional
-linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config keys or --set).
+linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config keys or --set), and a training-time
+readout of stereo position from the latent (PositionProbe, config `position_probe_weight`).
 Optional adversarial + feature-matching terms (off in both configs: measured too slow on 2 CPU cores; see README), an
 optional waveform L1 that can anneal (`waveform_weight_at`), a level-blind waveform cosine term
 (`frame_cosine_distance`), and synthetic tone crops mixed into the batches (`CropSampler`).
@@ -36,7 +37,7 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
                  "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
                  "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels", "balance_frame",
-                 "side_waveform_weight"}
+                 "side_waveform_weight", "position_probe_weight"}
 
 
 def build_vae(cfg):
@@ -152,7 +153,10 @@ class VAELoss(torch.nn.Module):
     centre (crop share std 0.009 against the input's 0.34; the term 0.212 against 0.209 for an always-centred output).
     Whole-crop frames do no better, and the term alone cannot be fitted even at ratio 32. Run on to step 1,500 at
     weight 30 it drives the output into anti-phase (equal energy in both channels) and loses every held-out tone; at
-    weight 10 tones survive and stereo does not come. Keep it off.
+    weight 10 tones survive and stereo does not come. Alone, keep it off. Session 17: beside `PositionProbe`, which
+    makes the encoder put position in the latent, the same weight 10 is what carries it through the decoder (fresh
+    tone batches, 300 steps, held-out balance correlation: probe alone 0.04, balance alone 0.03, both 0.83; the corpus
+    run `vae20_r512wpb` in the training README).
 
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
@@ -259,6 +263,41 @@ class VAELoss(torch.nn.Module):
             total = total + weight * value
             parts[name] = value.item()
         return total, parts
+
+
+class PositionProbe(torch.nn.Module):
+    """A training-time linear readout of stereo position from the latent (config `position_probe_weight`, 0 by default,
+    session 17; not part of the VAE, not exported). For latent frame t, covering the `ratio` input samples
+    [ratio·t, ratio·(t+1)), the target is the signed L/R energy difference
+
+      p_t = (E_L − E_R) / (E_L + E_R + δ),  δ = 1e-6,  in [−1, 1] (0 centred, ±1 hard left / right),
+
+    and the distance is the mean square error of the readout p̂_t = w · z_t + b over the frames that are not
+    near-silent (E_L + E_R > 2e-6, −57 dBFS):
+
+      d = Σ_t a_t (p̂_t − p_t)² / Σ_t a_t,  a_t = 1 for those frames, else 0.
+
+    It is computed on the bottleneck's sample z (what the decoder sees), so the encoder has to put position in a
+    direction the sampling noise does not drown. Why: sessions 14-16 found that no encoder keeps the L/R position (a
+    ridge probe of vae17_r512w's latents: held-out correlation 0.057), so no decoder can give it back; this term asks
+    the encoder for it directly, and leaves it to the decoder's L/R/side spectral and waveform terms to use it."""
+
+    def __init__(self, latent_dim):
+        super().__init__()
+        self.readout = torch.nn.Conv1d(latent_dim, 1, 1)
+
+    @staticmethod
+    def target(x, frames):
+        """(p [B, frames], a [B, frames]) of the formula above, from x [B, 2, frames · ratio]."""
+        ratio = x.shape[-1] // frames
+        energy = frame_energy(x[..., :frames * ratio], ratio, ratio)
+        total = energy[:, 0] + energy[:, 1]
+        return (energy[:, 0] - energy[:, 1]) / (total + 1e-6), (total > 2e-6).float()
+
+    def distance(self, z, x):
+        position, active = self.target(x, z.shape[-1])
+        error = (self.readout(z)[:, 0] - position).pow(2)
+        return (error * active).sum() / active.sum().clamp(min=1.0)
 
 
 class SpectrogramDiscriminator(torch.nn.Module):
@@ -527,11 +566,12 @@ def build_adversarial(training, audio_channels, lr, device="cpu"):
 
 
 def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
-                  discriminator_optimizer=None, freeze_encoder=False):
+                  discriminator_optimizer=None, freeze_encoder=False, position_probe=None):
     """One step of `train_vae` on the batch x (`step` counts from 0; `ramp` as in `encode_with_noise_ramp`, which
     also scales the KL). With `adversarial`, odd steps update the discriminator on the detached reconstruction (SAT's
     alternation) and even steps the VAE on VAELoss plus the adversarial terms; without it every step is the VAE's.
-    Returns the parts to log."""
+    With `position_probe` (whose parameters the optimiser holds too), its distance on z, times the training block's
+    `position_probe_weight`, joins the VAE's loss. Returns the parts to log."""
     if adversarial is not None and step % 2 == 1:
         with torch.no_grad():
             y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
@@ -541,6 +581,10 @@ def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adver
         z, kl = encode_with_noise_ramp(model, x, ramp)
     y = model.decode(z)
     loss, parts = loss_function(y, x, kl * ramp, step)
+    if position_probe is not None:
+        distance = position_probe.distance(z, x)
+        loss = loss + loss_function.t["position_probe_weight"] * distance
+        parts["position_probe"] = distance.item()
     if adversarial is not None:
         adversarial_loss, adversarial_parts = adversarial.generator_loss(y, x)
         loss = loss + adversarial_loss
@@ -603,13 +647,21 @@ def main(argv=None):
         print(f"[vae] initialised from {a.init}", flush=True)
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
-    opt = adamw([p for p in model.parameters() if p.requires_grad], tc, peak_lr)
+    # the position probe is trained beside the VAE, in its optimiser, and kept in its checkpoints
+    position_probe = PositionProbe(cfg["model"]["latent_dim"]).to(dev) if tc.get("position_probe_weight") else None
+    probe_parameters = [] if position_probe is None else list(position_probe.parameters())
+    opt = adamw([p for p in model.parameters() if p.requires_grad] + probe_parameters, tc, peak_lr)
     adversarial, opt_disc = build_adversarial(tc, cfg["audio_channels"], peak_lr, dev)
     step, wall_prev = 0, 0.0
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
         st = torch.load(last, map_location="cpu", weights_only=False)
         model.load_state_dict(st["model"])
+        if (position_probe is not None) != ("position_probe" in st):
+            raise SystemExit(f"{last}: the checkpoint was saved {'with' if 'position_probe' in st else 'without'} the "
+                             "position probe; resume with the same position_probe_weight setting (0 or not)")
+        if position_probe is not None:
+            position_probe.load_state_dict(st["position_probe"])
         opt.load_state_dict(st["opt"])
         if adversarial is not None and "discriminator" in st:  # a run that switches it on later starts it fresh
             adversarial.load_state_dict(st["discriminator"])
@@ -642,7 +694,8 @@ def main(argv=None):
         x = sampler.batch(bs).to(dev)
         ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
         lr = learning_rate_at(step, peak_lr, a.warmup_steps, step0, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
-        parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder)
+        parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder,
+                              position_probe)
         step += 1
         for k, v in parts.items():
             acc[k] = acc.get(k, 0.0) + v
@@ -655,6 +708,8 @@ def main(argv=None):
             acc, counts, nacc, t_last = {}, {}, 0, time.time()
         if step % a.save_every == 0 or step == a.steps:
             extra = {} if adversarial is None else dict(discriminator=adversarial.state_dict(), discriminator_opt=opt_disc.state_dict())
+            if position_probe is not None:
+                extra["position_probe"] = position_probe.state_dict()
             save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
                       wall=wall_prev + time.time() - t_start, config=cfg, **extra)
             if step % (a.save_every * 20) == 0:
