@@ -43,7 +43,7 @@ from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_
 from models.training.encode_latents import load_vae
 from models.training.synthetic_tones import constant_power_gains, strongest_frequency, tone_batch
 from models.training.train_vae import (PositionProbe, VAELoss, adamw, apply_training_overrides, build_adversarial,
-                                      build_vae, initialize_fresh, optimizer_step, training_step)
+                                      build_position_probe, build_vae, initialize_fresh, optimizer_step, training_step)
 
 
 def split_rms(activations):
@@ -172,10 +172,9 @@ def main(argv=None):
     print(json.dumps(result["held_out_at_init"]), flush=True)
     trained = model.decoder if args.oracle_latents else model
     # train_vae's position probe when the training block switches it on (session 17), in the same optimiser
-    position_probe = PositionProbe(model.latent_dim) if training.get("position_probe_weight") else None
+    position_probe, probe_parameters = build_position_probe(training, model.latent_dim)
     if position_probe is not None and args.oracle_latents:
         raise SystemExit("--oracle-latents trains the decoder alone; it does not take the position probe")
-    probe_parameters = [] if position_probe is None else list(position_probe.parameters())
     optimizer = adamw(list(trained.parameters()) + probe_parameters, training, training["learning_rate"])
     # the adversarial terms when the training block switches them on (odd steps train the discriminator, as in train_vae)
     adversarial, discriminator_optimizer = build_adversarial(training, config["audio_channels"], training["learning_rate"])

@@ -280,7 +280,8 @@ class PositionProbe(torch.nn.Module):
     It is computed on the bottleneck's sample z (what the decoder sees), so the encoder has to put position in a
     direction the sampling noise does not drown. Why: sessions 14-16 found that no encoder keeps the L/R position (a
     ridge probe of vae17_r512w's latents: held-out correlation 0.057), so no decoder can give it back; this term asks
-    the encoder for it directly, and leaves it to the decoder's L/R/side spectral and waveform terms to use it."""
+    the encoder for it directly. The decoder does not use it from the spectral and waveform terms alone: it takes
+    `balance_weight` (10) beside it (session 17; measured in VAELoss's balance paragraph and the training README)."""
 
     def __init__(self, latent_dim):
         super().__init__()
@@ -565,6 +566,15 @@ def build_adversarial(training, audio_channels, lr, device="cpu"):
     return adversarial, adamw(adversarial.parameters(), training, lr)
 
 
+def build_position_probe(training, latent_dim, device="cpu"):
+    """(PositionProbe, its parameters as a list) when the training block sets `position_probe_weight`, else
+    (None, []); the caller's optimiser holds the parameters beside the VAE's."""
+    if not training.get("position_probe_weight"):
+        return None, []
+    probe = PositionProbe(latent_dim).to(device)
+    return probe, list(probe.parameters())
+
+
 def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
                   discriminator_optimizer=None, freeze_encoder=False, position_probe=None):
     """One step of `train_vae` on the batch x (`step` counts from 0; `ramp` as in `encode_with_noise_ramp`, which
@@ -648,8 +658,7 @@ def main(argv=None):
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
     # the position probe is trained beside the VAE, in its optimiser, and kept in its checkpoints
-    position_probe = PositionProbe(cfg["model"]["latent_dim"]).to(dev) if tc.get("position_probe_weight") else None
-    probe_parameters = [] if position_probe is None else list(position_probe.parameters())
+    position_probe, probe_parameters = build_position_probe(tc, cfg["model"]["latent_dim"], dev)
     opt = adamw([p for p in model.parameters() if p.requires_grad] + probe_parameters, tc, peak_lr)
     adversarial, opt_disc = build_adversarial(tc, cfg["audio_channels"], peak_lr, dev)
     step, wall_prev = 0, 0.0
