@@ -289,11 +289,11 @@ class PositionProbe(torch.nn.Module):
 
     @staticmethod
     def target(x, frames):
-        """(p [B, frames], a [B, frames]) of the formula above, from x [B, 2, frames · ratio]."""
+        """(p [B, frames], a [B, frames]) of the formula above, from x [B, 2, frames · ratio]; p = 2 s − 1 with s the
+        left share of `frame_balance` (the same δ: 2 (E_L + δ/2) / (E_L + E_R + δ) − 1 is the formula above)."""
         ratio = x.shape[-1] // frames
         energy = frame_energy(x[..., :frames * ratio], ratio, ratio)
-        total = energy[:, 0] + energy[:, 1]
-        return (energy[:, 0] - energy[:, 1]) / (total + 1e-6), (total > 2e-6).float()
+        return 2 * frame_balance(energy) - 1, (energy[:, 0] + energy[:, 1] > 2e-6).float()
 
     def distance(self, z, x):
         position, active = self.target(x, z.shape[-1])
