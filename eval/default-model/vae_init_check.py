@@ -43,7 +43,7 @@ from models.training.common import HERE as TRAINING_DIR, learning_rate_at, load_
 from models.training.encode_latents import load_vae
 from models.training.synthetic_tones import constant_power_gains, strongest_frequency, tone_batch
 from models.training.train_vae import (PositionProbe, VAELoss, adamw, apply_training_overrides, build_adversarial,
-                                      build_position_probe, build_vae, initialize_fresh, optimizer_step, training_step)
+                                      build_position_probe, build_vae, initialize_fresh, training_step)
 
 
 def split_rms(activations):
@@ -70,14 +70,6 @@ def oracle_latents(described, channels, frames):
             k += 1
         rows.append(features[:channels])
     return torch.tensor(rows, dtype=torch.float32)[:, :, None].expand(-1, -1, frames).contiguous()
-
-
-def oracle_training_step(model, loss_function, optimizer, x, described, step, lr):
-    """One plain decoder step on `oracle_latents` (no encoder, no noise, no KL); returns the parts to log."""
-    y = model.decode(oracle_latents(described, model.latent_dim, x.shape[-1] // model.downsampling_ratio))
-    loss, parts = loss_function(y, x, torch.zeros(()), step)
-    parts.update(loss=loss.item(), gnorm=optimizer_step(optimizer, loss, lr))
-    return parts
 
 
 @torch.no_grad()
@@ -185,10 +177,10 @@ def main(argv=None):
         lr = learning_rate_at(step - 1, training["learning_rate"], 50, 0, 0)  # the recipe's 50-step linear warm-up
         audio, described = tone_batch(1000 + step, training["batch_size"], args.crop)
         x = torch.from_numpy(audio)
-        window.append(oracle_training_step(model, loss_function, optimizer, x, described, step - 1, lr)
-                      if args.oracle_latents else training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr,
-                                                     adversarial, discriminator_optimizer,
-                                                     position_probe=position_probe))
+        latents = (oracle_latents(described, model.latent_dim, x.shape[-1] // model.downsampling_ratio)
+                   if args.oracle_latents else None)
+        window.append(training_step(model, loss_function, optimizer, x, 0.0, step - 1, lr, adversarial,
+                                    discriminator_optimizer, position_probe=position_probe, latents=latents))
         if step % 50 == 0 or step == args.steps:
             names = list(dict.fromkeys(k for parts in window for k in parts))  # discriminator steps log other parts
             row = {"step": step, **{k: round(float(np.mean([p[k] for p in window if k in p])), 3) for k in names},

@@ -576,19 +576,23 @@ def build_position_probe(training, latent_dim, device="cpu"):
 
 
 def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
-                  discriminator_optimizer=None, freeze_encoder=False, position_probe=None):
+                  discriminator_optimizer=None, freeze_encoder=False, position_probe=None, latents=None):
     """One step of `train_vae` on the batch x (`step` counts from 0; `ramp` as in `encode_with_noise_ramp`, which
     also scales the KL). With `adversarial`, odd steps update the discriminator on the detached reconstruction (SAT's
     alternation) and even steps the VAE on VAELoss plus the adversarial terms; without it every step is the VAE's.
     With `position_probe` (whose parameters the optimiser holds too), its distance on z, times the training block's
-    `position_probe_weight`, joins the VAE's loss. Returns the parts to log."""
+    `position_probe_weight`, joins the VAE's loss. With `latents`, the decoder is trained on them instead of on the
+    encoder's sample (no encoder, no noise, no KL: `vae_init_check.py --oracle-latents`). Returns the parts to log."""
     if adversarial is not None and step % 2 == 1:
         with torch.no_grad():
             y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
         loss = adversarial.discriminator_loss(y, x)
         return dict(discriminator=loss.item(), discriminator_gnorm=optimizer_step(discriminator_optimizer, loss, lr))
-    with torch.set_grad_enabled(not freeze_encoder):
-        z, kl = encode_with_noise_ramp(model, x, ramp)
+    if latents is not None:
+        z, kl = latents, torch.zeros(())
+    else:
+        with torch.set_grad_enabled(not freeze_encoder):
+            z, kl = encode_with_noise_ramp(model, x, ramp)
     y = model.decode(z)
     loss, parts = loss_function(y, x, kl * ramp, step)
     if position_probe is not None:
