@@ -153,10 +153,10 @@ def _via_pcm16(path, x):
     return sf.read(path, dtype="float32", always_2d=True)[0].T
 
 
-def vae_roundtrip_fn(model):
-    """x [2, n] -> the model's VAE encode+decode of x, [2, n] (zero padded to whole latent frames, then trimmed;
-    the posterior is sampled, as SAT's pretransform does, from torch seed 0 at the first call)."""
-    pt = model.pretransform
+def vae_roundtrip_fn(pt):
+    """x [2, n] -> the encode+decode of x by the pretransform `pt` (a model's, or `vae_family_check`'s view of a
+    train_vae checkpoint), [2, n]: zero padded to whole latent frames, then trimmed; the posterior is sampled, as
+    SAT's pretransform does, from torch seed 0 at the first call."""
     ratio = pt.downsampling_ratio
     torch.manual_seed(0)
 
@@ -292,7 +292,7 @@ def main():
         seeds = tuple(int(v) for v in a.fdmel_seeds.split(","))
         results["fdmel"], results["fdmel_detail"] = eval_fdmel(
             gen, a.corpus, a.out, a.fdmel_n, seeds, wav_dir=a.wav_dir, batch=a.fdmel_batch,
-            roundtrip=vae_roundtrip_fn(model) if model is not None else None)
+            roundtrip=vae_roundtrip_fn(model.pretransform) if model is not None else None)
         print("fdmel", json.dumps(results["fdmel"]), flush=True)
     results["not_evaluated"] = ([] if "fdmel" in sections else ["FD-mel set level"]) + \
         ([] if classify else ["family accuracy", "family pairs"])

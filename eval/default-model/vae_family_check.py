@@ -69,9 +69,7 @@ def probe_signals(seconds=1.5, rate=44100):
     return signals
 
 
-def roundtrip(x):
-    with torch.no_grad():
-        return pretransform.decode(pretransform.encode(torch.from_numpy(x.astype(np.float32))[None]))[0].numpy()
+roundtrip = R.vae_roundtrip_fn(pretransform)
 
 
 classify = R.load_classifier(a.clap)
