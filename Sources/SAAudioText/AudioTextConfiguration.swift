@@ -86,6 +86,12 @@ public struct AudioTextConfiguration: Sendable, Equatable {
         try validate(path: path)
     }
 
+    /// The longest `window`: 2²⁴ samples (6.3 minutes at 44.1 kHz; the model is trained on 262144). Every clip is
+    /// padded to it, so it bounds what scoring one file allocates.
+    public static let maximumWindowLength = 1 << 24
+    /// The most STFT frames per clip (1 + window / hop): 2¹⁶, far above the trained 257.
+    public static let maximumFrameCount = 1 << 16
+
     /// Checks that the values describe a model the port can run; errors name the key.
     public func validate(path: String) throws {
         func check(_ condition: Bool, _ key: String, _ reason: String) throws {
@@ -96,6 +102,9 @@ public struct AudioTextConfiguration: Sendable, Equatable {
         try check(hopLength > 0, "hop", "must be positive, got \(hopLength)")
         // torch.stft(center=True, pad_mode="reflect") needs more than n_fft/2 samples.
         try check(windowLength > fftSize / 2, "window", "must be more than n_fft/2 = \(fftSize / 2) samples, got \(windowLength)")
+        try check(windowLength <= Self.maximumWindowLength, "window", "must be at most \(Self.maximumWindowLength) samples, got \(windowLength)")
+        try check(frameCount <= Self.maximumFrameCount, "hop",
+                  "\(hopLength) gives \(frameCount) STFT frames for a window of \(windowLength) samples; at most \(Self.maximumFrameCount)")
         try check(melCount > 0, "n_mels", "must be positive, got \(melCount)")
         try check(minimumFrequency >= 0 && minimumFrequency < Double(sampleRate) / 2, "mel_fmin",
                   "must lie in [0, sample_rate/2), got \(minimumFrequency)")

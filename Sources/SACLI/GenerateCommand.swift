@@ -27,7 +27,7 @@ struct GenerateCommand: ParsableCommand {
     @Argument(help: "The description of the sound (omit with --batch).")
     var prompt: String?
 
-    @Option(help: "Clip length in seconds (0 < S ≤ the model's window).")
+    @Option(help: "Clip length in seconds (0 < S ≤ 3600; clips longer than the model's window are rendered in overlapping windows).")
     var seconds: Double?
 
     @Option(name: .shortAndLong, help: "Output file (single clip).")

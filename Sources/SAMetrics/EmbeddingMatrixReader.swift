@@ -68,8 +68,11 @@ public enum EmbeddingMatrixReader {
         }
         let fortran = field("fortran_order", in: header)?.trimmingCharacters(in: .whitespaces) == "True"
         guard let shapeText = shapeField(in: header) else { throw MetricsError(path, ".npy header has no 'shape'") }
-        let shape = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
-        guard shape.count == 2 || shape.count == 1 else { throw MetricsError(path, "array has shape (\(shapeText)); expected an N×d matrix") }
+        let fields = shapeText.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let shape = fields.compactMap { Int($0) }
+        guard shape.count == fields.count, shape.count == 2 || shape.count == 1, shape.allSatisfy({ $0 >= 0 }) else {
+            throw MetricsError(path, "array has shape (\(shapeText)); expected an N×d matrix of non-negative sizes")
+        }
         let rows = shape[0], columns = shape.count == 2 ? shape[1] : 1
         let elementSize: Int
         switch descriptor {
@@ -79,9 +82,11 @@ public enum EmbeddingMatrixReader {
         default: throw MetricsError(path, "array type '\(descriptor)' is not supported (little-endian float16/32/64 only)")
         }
         let dataStart = headerStart + headerLength
-        let count = rows * columns
-        guard bytes.count - dataStart >= count * elementSize else {
-            throw MetricsError(path, "truncated: \(rows)×\(columns) \(descriptor) needs \(count * elementSize) bytes, found \(bytes.count - dataStart)")
+        // Overflow-checked: a shape whose byte count does not fit in an Int can never match the file.
+        let (count, countOverflow) = rows.multipliedReportingOverflow(by: columns)
+        let (byteCount, byteOverflow) = count.multipliedReportingOverflow(by: elementSize)
+        guard !countOverflow, !byteOverflow, bytes.count - dataStart >= byteCount else {
+            throw MetricsError(path, "truncated: \(rows)×\(columns) \(descriptor) needs \(countOverflow || byteOverflow ? "more than \(Int.max)" : String(byteCount)) bytes, found \(bytes.count - dataStart)")
         }
         var values = [Double](repeating: 0, count: count)
         bytes.withUnsafeBytes { raw in

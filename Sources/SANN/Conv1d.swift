@@ -30,9 +30,13 @@ public struct Conv1d: Sendable {
                       padding: (padding, padding), dilation: dilation, groups: groups, hasBias: hasBias)
     }
 
-    /// Loads the layer from `scope`, checking shapes; separate left and right padding.
+    /// Loads the layer from `scope`, checking shapes; separate left and right padding. Settings the convolution
+    /// cannot run with (stride or dilation below 1, negative padding, groups that do not divide the channels) are a
+    /// `WeightLoadingError.inconsistentModule`.
     public init(_ scope: ParameterScope, inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                 padding: (left: Int, right: Int), dilation: Int = 1, groups: Int = 1, hasBias: Bool = true) throws {
+        try ConvolutionSettings.validate(scope, layer: "Conv1d", inChannels: inChannels, outChannels: outChannels, stride: stride,
+                                         dilation: dilation, padding: padding, groups: groups)
         self.init(weight: try scope.weightNormalizedTensor(shape: [outChannels, inChannels / groups, kernelSize]),
                   bias: hasBias ? try scope.tensor("bias", shape: [outChannels]) : nil,
                   stride: stride, padding: padding, dilation: dilation, groups: groups)

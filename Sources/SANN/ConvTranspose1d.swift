@@ -24,9 +24,15 @@ public struct ConvTranspose1d: Sendable {
         self.groups = groups
     }
 
-    /// Loads the layer from `scope`, checking shapes.
+    /// Loads the layer from `scope`, checking shapes. Settings the convolution cannot run with (stride or dilation
+    /// below 1, negative padding, groups that do not divide the channels, an output padding outside
+    /// 0 ..< max(stride, dilation)) are a `WeightLoadingError.inconsistentModule`.
     public init(_ scope: ParameterScope, inChannels: Int, outChannels: Int, kernelSize: Int, stride: Int = 1,
                 padding: Int = 0, outputPadding: Int = 0, dilation: Int = 1, groups: Int = 1, hasBias: Bool = true) throws {
+        try ConvolutionSettings.validate(scope, layer: "ConvTranspose1d", inChannels: inChannels, outChannels: outChannels, stride: stride,
+                                         dilation: dilation, padding: (padding, padding), groups: groups)
+        try scope.requireLayout(outputPadding >= 0 && outputPadding < max(stride, dilation),
+                                "ConvTranspose1d output padding \(outputPadding) must lie in 0 ..< max(stride \(stride), dilation \(dilation))")
         self.init(weight: try scope.weightNormalizedTensor(shape: [inChannels, outChannels / groups, kernelSize]),
                   bias: hasBias ? try scope.tensor("bias", shape: [outChannels]) : nil,
                   stride: stride, padding: padding, outputPadding: outputPadding, dilation: dilation, groups: groups)

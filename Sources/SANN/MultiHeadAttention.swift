@@ -23,8 +23,11 @@ public struct MultiHeadAttention: Sendable {
         self.headCount = headCount
     }
 
-    /// Loads `to_q`, `to_k`, `to_v` (no bias) and `to_out` (with bias) from `scope`.
+    /// Loads `to_q`, `to_k`, `to_v` (no bias) and `to_out` (with bias) from `scope`; a width that `headCount` heads
+    /// do not divide is a `WeightLoadingError.inconsistentModule`.
     public init(_ scope: ParameterScope, dimension: Int, contextDimension: Int? = nil, headCount: Int) throws {
+        try scope.requireLayout(headCount > 0 && dimension % headCount == 0,
+                                "attention width \(dimension) cannot be split into \(headCount) heads")
         let contextDimension = contextDimension ?? dimension
         self.init(query: try Linear(scope.child("to_q"), inFeatures: dimension, outFeatures: dimension, hasBias: false),
                   key: try Linear(scope.child("to_k"), inFeatures: contextDimension, outFeatures: dimension, hasBias: false),

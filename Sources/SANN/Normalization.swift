@@ -14,8 +14,11 @@ public struct GroupNorm: Sendable {
         self.epsilon = epsilon
     }
 
-    /// Loads `weight` and `bias` (when `affine`) from `scope`.
+    /// Loads `weight` and `bias` (when `affine`) from `scope`; a group count that does not divide `channels` is a
+    /// `WeightLoadingError.inconsistentModule`.
     public init(_ scope: ParameterScope, groupCount: Int, channels: Int, epsilon: Float = 1e-5, affine: Bool = true) throws {
+        try scope.requireLayout(groupCount > 0 && channels % groupCount == 0,
+                                "GroupNorm of \(channels) channels cannot be split into \(groupCount) groups")
         self.init(groupCount: groupCount,
                   weight: affine ? try scope.tensor("weight", shape: [channels]) : nil,
                   bias: affine ? try scope.tensor("bias", shape: [channels]) : nil, epsilon: epsilon)

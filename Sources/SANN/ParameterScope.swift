@@ -33,6 +33,15 @@ public struct ParameterScope: Sendable {
     /// Whether parameter `name` exists in this scope.
     public func contains(_ name: String) -> Bool { store.contains(key(name)) }
 
+    /// Throws `WeightLoadingError.inconsistentModule` naming this module and the store's source unless `condition`
+    /// holds. Loaders call it before taking tensors, so settings that the tensor ops would trap on (a group count
+    /// that does not divide the channels, a stride of 0) are reported at load time instead.
+    public func requireLayout(_ condition: Bool, _ reason: @autoclosure () -> String) throws {
+        guard condition else {
+            throw WeightLoadingError.inconsistentModule(key: prefix.isEmpty ? "(root)" : prefix, reason: reason(), source: store.sourceName)
+        }
+    }
+
     /// The effective `weight` of a layer that may be weight-normalized, folded at load time.
     ///
     /// Accepts the plain `weight`, the legacy `torch.nn.utils.weight_norm` form (`weight_g`, `weight_v`) and the

@@ -8,6 +8,9 @@ public enum WeightLoadingError: Error, CustomStringConvertible, Sendable, Equata
     case nonFinite(key: String, count: Int, source: String)
     case unsupportedDType(key: String, dtype: String, source: String)
     case incompleteWeightNorm(key: String, present: String, missing: String, source: String)
+    /// A module whose settings do not fit together (e.g. a group count that does not divide its channels), found
+    /// while loading it: `key` is the module's key prefix.
+    case inconsistentModule(key: String, reason: String, source: String)
 
     public var description: String {
         switch self {
@@ -21,6 +24,8 @@ public enum WeightLoadingError: Error, CustomStringConvertible, Sendable, Equata
         case .unsupportedDType(let key, let dtype, let source): return "\(source): tensor '\(key)' has dtype \(dtype), which cannot be read as Float32"
         case .incompleteWeightNorm(let key, let present, let missing, let source):
             return "\(source): weight-normalized '\(key)' has '\(present)' but not '\(missing)'"
+        case .inconsistentModule(let key, let reason, let source):
+            return "\(source): module '\(key)': \(reason)"
         }
     }
 }

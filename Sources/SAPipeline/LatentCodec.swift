@@ -53,15 +53,19 @@ public struct LatentCodec: Sendable {
         try SafeTensorsWriter.write([("latents", latents)], metadata: metadata, to: latentPath)
     }
 
-    /// Decodes a latent file to audio `[B, C, T]`, trimmed to its recorded frame count when present.
+    /// Decodes a latent file to audio `[B, C, T]`, trimmed to its recorded frame count when present. `chunkSize` must
+    /// be positive and larger than `overlap` ≥ 0 (otherwise a `PipelineError`).
     public func decode(latentPath: String, chunkSize: Int = 128, overlap: Int = 32) throws -> Tensor {
+        guard chunkSize > 0, overlap >= 0, overlap < chunkSize else {
+            throw PipelineError("chunk size \(chunkSize) and overlap \(overlap): the chunk size must be positive and larger than the overlap, which must be at least 0")
+        }
         let file = try SafeTensorsFile(path: latentPath)
         guard file.entries["latents"] != nil else {
             throw PipelineError("\(latentPath): no tensor named 'latents' (found: \(file.names.prefix(5).joined(separator: ", ")))")
         }
         var latents = try file.tensor(named: "latents")
         if latents.rank == 2 { latents = latents.expandingDimension(at: 0) }
-        guard latents.rank == 3, latents.shape[1] == autoencoder.latentChannels, latents.shape[2] > 0 else {
+        guard latents.rank == 3, latents.shape[0] > 0, latents.shape[1] == autoencoder.latentChannels, latents.shape[2] > 0 else {
             throw PipelineError("\(latentPath): latents have shape \(latents.shape), but this model decodes [batch, \(autoencoder.latentChannels), frames]")
         }
         let nonFinite = latents.nonFiniteCount

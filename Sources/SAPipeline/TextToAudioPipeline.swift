@@ -40,6 +40,10 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         modelIdentity = folder.weightFiles.map { "\(($0.path as NSString).lastPathComponent):\($0.fileSize)" }.joined(separator: ",")
     }
 
+    /// The longest clip `generate` renders, in seconds (one hour): it bounds the latents and audio a request can
+    /// allocate, and keeps seconds × sample rate far inside `Int`.
+    public static let maximumSeconds = 3600.0
+
     public var sampleRate: Int { model.configuration.sampleRate }
     public var audioChannels: Int { model.pretransform.audioChannels }
     /// The longest clip one window holds, in seconds (nil when the config sets no `sample_size`).
@@ -197,9 +201,15 @@ public final class TextToAudioPipeline: @unchecked Sendable {
                                 sigmaMin: c.sigmaMin ?? defaults.sigmaMin, sigmaMax: c.sigmaMax ?? defaults.sigmaMax, rho: c.rho ?? defaults.rho,
                                 guidanceScale: c.guidanceScale ?? defaults.guidanceScale, guidanceRescale: c.guidanceRescale ?? defaults.guidanceRescale)
         guard !c.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw PipelineError("the prompt is empty") }
-        guard c.seconds.isFinite, c.seconds > 0 else { throw PipelineError("seconds must be a positive number, got \(c.seconds)") }
+        guard c.seconds.isFinite, c.seconds > 0, c.seconds <= Self.maximumSeconds else {
+            throw PipelineError("seconds must be a positive number of at most \(Int(Self.maximumSeconds)) (one hour), got \(c.seconds)")
+        }
         let frames = Int((c.seconds * Double(sampleRate)).rounded())
         guard frames > 0 else { throw PipelineError("seconds \(c.seconds) is shorter than one sample at \(sampleRate) Hz") }
+        if c.useFullWindow, let window = windowSeconds, window > Self.maximumSeconds {
+            throw PipelineError(String(format: "the model's window of %.4g s", window)
+                                + " (sample_size \(model.configuration.sampleSize ?? 0)) is longer than the \(Int(Self.maximumSeconds)) s a clip may have; render without --full-window")
+        }
         if let window = windowSeconds, let sampleSize = model.configuration.sampleSize, frames > sampleSize, !c.allowContinuation {
             throw PipelineError(String(format: "seconds %.4g exceeds the model's window of %.4g s (%d samples); enable continuation to render longer clips", c.seconds, window, sampleSize))
         }

@@ -96,6 +96,12 @@ import Testing
         #expect(try Self.configurationError { $0["tokenizer"] = "other.model" }.contains("tokenizer: names other.model"))
         #expect(try Self.configurationError { $0["mel_fmin"] = 40.0 }.contains("features.fb: does not match"))
         #expect(try Self.configurationError { $0["max_length"] = 32 }.contains("tensor 'text.pos' has shape [64, 128], expected [32, 128]"))
+        // Every clip is padded to `window` samples and cut into 1 + window/hop frames: huge values would be
+        // allocated at the first scored file, so they are load errors.
+        let window = try Self.configurationError { $0["window"] = 1e15 }
+        #expect(window.contains("window: must be at most 16777216 samples, got 1000000000000000"), "\(window)")
+        let hop = try Self.configurationError { $0["window"] = 1 << 24; $0["hop"] = 1 }
+        #expect(hop.contains("hop: 1 gives 16777217 STFT frames for a window of 16777216 samples; at most 65536"), "\(hop)")
         let missingFolder = "\(NSTemporaryDirectory())no-such-clap-\(getpid())"
         #expect(throws: AudioTextModelError.self) { try AudioTextModel(directory: missingFolder) }
     }

@@ -42,32 +42,23 @@ public struct AudioAutoencoder: Sendable {
     let encoder: Encoder
     let decoder: Decoder
 
-    /// Loads the encoder (`encoder.*`) and decoder (`decoder.*`) under `scope`.
+    /// Loads the encoder (`encoder.*`) and decoder (`decoder.*`) under `scope`, after checking that the configuration's
+    /// parts fit together (`AutoencoderConfiguration.validateConsistency`; decoding a config file has checked that already).
     public init(_ scope: ParameterScope, configuration: AutoencoderConfiguration) throws {
+        try configuration.validateConsistency()
         self.configuration = configuration
         let encoderScope = scope.child("encoder"), decoderScope = scope.child("decoder")
-        let encoderWidth: Int, decoderWidth: Int, encoderRatio: Int, decoderRatio: Int
         switch configuration.encoder {
         case .oobleck(let settings):
-            let built = try OobleckEncoder(encoderScope, configuration: settings)
-            (encoder, encoderWidth, encoderRatio) = (.oobleck(built), settings.latentDimension, built.downsamplingRatio)
+            encoder = .oobleck(try OobleckEncoder(encoderScope, configuration: settings))
         case .dac(let settings):
-            let built = try DACEncoder(encoderScope, configuration: settings)
-            (encoder, encoderWidth, encoderRatio) = (.dac(built), built.outputChannels, built.downsamplingRatio)
+            encoder = .dac(try DACEncoder(encoderScope, configuration: settings))
         }
         switch configuration.decoder {
         case .oobleck(let settings):
-            let built = try OobleckDecoder(decoderScope, configuration: settings)
-            (decoder, decoderWidth, decoderRatio) = (.oobleck(built), settings.latentDimension, built.upsamplingRatio)
+            decoder = .oobleck(try OobleckDecoder(decoderScope, configuration: settings))
         case .dac(let settings):
-            let built = try DACDecoder(decoderScope, configuration: settings)
-            (decoder, decoderWidth, decoderRatio) = (.dac(built), settings.latentDimension, built.upsamplingRatio)
-        }
-        guard encoderWidth == 2 * configuration.latentDimension, decoderWidth == configuration.latentDimension else {
-            throw ModelConfigurationError(key: "latent_dim", reason: "VAE needs encoder latent_dim = 2 × \(configuration.latentDimension) and decoder latent_dim = \(configuration.latentDimension), got \(encoderWidth) and \(decoderWidth)")
-        }
-        guard encoderRatio == configuration.downsamplingRatio, decoderRatio == configuration.downsamplingRatio else {
-            throw ModelConfigurationError(key: "downsampling_ratio", reason: "is \(configuration.downsamplingRatio) but the strides multiply to \(encoderRatio) (encoder) and \(decoderRatio) (decoder)")
+            decoder = .dac(try DACDecoder(decoderScope, configuration: settings))
         }
     }
 

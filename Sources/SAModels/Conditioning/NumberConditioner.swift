@@ -42,17 +42,19 @@ public struct IntConditioner: Sendable {
     let table: Embedding
 
     public init(_ scope: ParameterScope, minimum: Int, maximum: Int, outputDimension: Int) throws {
+        let (span, overflow) = maximum.subtractingReportingOverflow(minimum)
+        try scope.requireLayout(!overflow && span >= 0 && span < Int.max, "int conditioner range \(minimum)...\(maximum) is empty or too large for a table")
         self.minimum = minimum
         self.maximum = maximum
-        table = try Embedding(scope.child("int_embedder"), count: maximum - minimum + 1, dimension: outputDimension)
+        table = try Embedding(scope.child("int_embedder"), count: span + 1, dimension: outputDimension)
     }
 
     /// The table rows used for `values` (already integers; callers round seconds up first).
     public func indices(_ values: [Int]) throws -> [Int] {
         try values.map { value in
             let index = min(max(value, minimum), maximum)
-            guard index < table.count else {
-                throw ModelConfigurationError(key: "int conditioner", reason: "value \(value) indexes row \(index) of a \(table.count)-row table (SAT indexes by the raw value; min_val \(minimum) > 0 makes the top of the range unusable)")
+            guard index >= 0 && index < table.count else {
+                throw ModelConfigurationError(key: "int conditioner", reason: "value \(value) indexes row \(index) of a \(table.count)-row table (SAT indexes by the raw value; min_val \(minimum) > 0 makes the top of the range unusable, min_val < 0 the bottom)")
             }
             return index
         }

@@ -2,6 +2,10 @@ import Foundation
 
 /// An `autoencoder` model block of a stable-audio-tools `model_config.json` (also used as a diffusion model's
 /// `pretransform.config`). Coding keys are SAT's names.
+///
+/// Decoding checks every size and that the parts fit together (`validateConsistency`): the encoder reads
+/// `io_channels` audio channels and writes 2 × `latent_dim` (VAE mean and scale), the decoder reads `latent_dim`
+/// and writes `io_channels`, and both resample by `downsampling_ratio`.
 public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
     public var encoder: EncoderSpecification
     public var decoder: DecoderSpecification
@@ -18,6 +22,90 @@ public struct AutoencoderConfiguration: Codable, Sendable, Equatable {
         case latentDimension = "latent_dim"
         case downsamplingRatio = "downsampling_ratio"
         case ioChannels = "io_channels"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        encoder = try container.decode(EncoderSpecification.self, forKey: .encoder)
+        self.decoder = try container.decode(DecoderSpecification.self, forKey: .decoder)
+        bottleneck = try container.decodeIfPresent(BottleneckSpecification.self, forKey: .bottleneck)
+        latentDimension = try container.decode(Int.self, forKey: .latentDimension)
+        downsamplingRatio = try container.decode(Int.self, forKey: .downsamplingRatio)
+        ioChannels = try container.decode(Int.self, forKey: .ioChannels)
+        try validateConsistency(path: codingPathText(decoder.codingPath))
+    }
+
+    /// Throws a `ModelConfigurationError` (keys under `path`) unless the sizes are valid and the encoder, bottleneck
+    /// and decoder fit together. `AudioAutoencoder` runs it again for configurations built in code.
+    public func validateConsistency(path: String = "") throws {
+        let validator = ConfigurationValidator(path: path)
+        try validator.requireSize(latentDimension, "latent_dim")
+        try validator.requireSize(downsamplingRatio, "downsampling_ratio")
+        try validator.requireSize(ioChannels, "io_channels")
+        let parts: [(name: String, audioChannels: Int, latentWidth: Int, expectedWidth: Int, ratio: Int)] = [
+            ("encoder", encoder.audioChannels, encoder.outputWidth, 2 * latentDimension, encoder.downsamplingRatio),
+            ("decoder", decoder.audioChannels, decoder.latentDimension, latentDimension, decoder.upsamplingRatio),
+        ]
+        for part in parts {
+            try validator.require(part.audioChannels == ioChannels, "io_channels",
+                                  "is \(ioChannels), but the \(part.name) has \(part.audioChannels) audio channels")
+            try validator.require(part.latentWidth == part.expectedWidth, "latent_dim",
+                                  "VAE needs encoder latent_dim = 2 × \(latentDimension) and decoder latent_dim = \(latentDimension), but the \(part.name)'s is \(part.latentWidth)")
+            try validator.require(part.ratio == downsamplingRatio, "downsampling_ratio",
+                                  "is \(downsamplingRatio) but the \(part.name)'s strides multiply to \(part.ratio)")
+        }
+    }
+}
+
+extension AutoencoderPartSpecification where Oobleck == OobleckEncoderConfiguration, DAC == DACEncoderConfiguration {
+    /// Audio channels the encoder reads.
+    public var audioChannels: Int {
+        switch self {
+        case .oobleck(let configuration): return configuration.inChannels
+        case .dac(let configuration): return configuration.inChannels
+        }
+    }
+
+    /// Channels the encoder writes (the bottleneck's input).
+    public var outputWidth: Int {
+        switch self {
+        case .oobleck(let configuration): return configuration.latentDimension
+        case .dac(let configuration): return configuration.latentDimension ?? configuration.encoderWidth
+        }
+    }
+
+    /// Audio samples per output frame: the product of the strides.
+    public var downsamplingRatio: Int {
+        switch self {
+        case .oobleck(let configuration): return configuration.strides.reduce(1, *)
+        case .dac(let configuration): return configuration.strides.reduce(1, *)
+        }
+    }
+}
+
+extension AutoencoderPartSpecification where Oobleck == OobleckDecoderConfiguration, DAC == DACDecoderConfiguration {
+    /// Audio channels the decoder writes.
+    public var audioChannels: Int {
+        switch self {
+        case .oobleck(let configuration): return configuration.outChannels
+        case .dac(let configuration): return configuration.outChannels
+        }
+    }
+
+    /// Channels the decoder reads.
+    public var latentDimension: Int {
+        switch self {
+        case .oobleck(let configuration): return configuration.latentDimension
+        case .dac(let configuration): return configuration.latentDimension
+        }
+    }
+
+    /// Audio samples per latent frame: the product of the strides (rates).
+    public var upsamplingRatio: Int {
+        switch self {
+        case .oobleck(let configuration): return configuration.strides.reduce(1, *)
+        case .dac(let configuration): return configuration.rates.reduce(1, *)
+        }
     }
 }
 
@@ -95,8 +183,9 @@ public struct OobleckEncoderConfiguration: Codable, Sendable, Equatable {
         strides = try container.decodeIfPresent([Int].self, forKey: .strides) ?? strides
         useSnake = try container.decodeIfPresent(Bool.self, forKey: .useSnake) ?? useSnake
         antialiasActivation = try container.decodeIfPresent(Bool.self, forKey: .antialiasActivation) ?? antialiasActivation
-        try OobleckDecoderConfiguration.validate(multipliers: channelMultipliers, strides: strides, antialias: antialiasActivation,
-                                                 nearestUpsample: false, codingPath: decoder.codingPath)
+        try OobleckDecoderConfiguration.validate(audioChannels: ("in_channels", inChannels), channels: channels, latentDimension: latentDimension,
+                                                 multipliers: channelMultipliers, strides: strides, transposed: false,
+                                                 antialias: antialiasActivation, nearestUpsample: false, codingPath: decoder.codingPath)
     }
 }
 
@@ -131,20 +220,27 @@ public struct OobleckDecoderConfiguration: Codable, Sendable, Equatable {
         antialiasActivation = try container.decodeIfPresent(Bool.self, forKey: .antialiasActivation) ?? antialiasActivation
         useNearestUpsample = try container.decodeIfPresent(Bool.self, forKey: .useNearestUpsample) ?? useNearestUpsample
         finalTanh = try container.decodeIfPresent(Bool.self, forKey: .finalTanh) ?? finalTanh
-        try Self.validate(multipliers: channelMultipliers, strides: strides, antialias: antialiasActivation,
-                          nearestUpsample: useNearestUpsample, codingPath: decoder.codingPath)
+        try Self.validate(audioChannels: ("out_channels", outChannels), channels: channels, latentDimension: latentDimension,
+                          multipliers: channelMultipliers, strides: strides, transposed: true,
+                          antialias: antialiasActivation, nearestUpsample: useNearestUpsample, codingPath: decoder.codingPath)
     }
 
-    static func validate(multipliers: [Int], strides: [Int], antialias: Bool, nearestUpsample: Bool, codingPath: [CodingKey]) throws {
-        let path = codingPathText(codingPath)
-        guard !multipliers.isEmpty, multipliers.count == strides.count else {
-            throw ModelConfigurationError(key: "\(path).c_mults", reason: "needs one entry per stride (\(multipliers.count) multipliers, \(strides.count) strides)")
-        }
-        guard multipliers.allSatisfy({ $0 > 0 }), strides.allSatisfy({ $0 > 0 }) else {
-            throw ModelConfigurationError(key: "\(path).strides", reason: "multipliers and strides must be positive")
-        }
-        if antialias { throw ModelConfigurationError.unsupported(key: "\(path).antialias_activation", value: "true", supported: ["false"]) }
-        if nearestUpsample { throw ModelConfigurationError.unsupported(key: "\(path).use_nearest_upsample", value: "true", supported: ["false"]) }
+    /// Checks what SAT's Oobleck encoder and decoder share, naming the key under `codingPath`: every size, one
+    /// channel multiplier per stride (widths channels × c_mults[i]), the strides (`transposed` for the decoder's),
+    /// and the variants this port does not implement.
+    static func validate(audioChannels: (name: String, value: Int), channels: Int, latentDimension: Int, multipliers: [Int], strides: [Int],
+                         transposed: Bool, antialias: Bool, nearestUpsample: Bool, codingPath: [CodingKey]) throws {
+        let validator = ConfigurationValidator(codingPath: codingPath)
+        try validator.requireSize(audioChannels.value, audioChannels.name)
+        try validator.requireSize(channels, "channels")
+        try validator.requireSize(latentDimension, "latent_dim")
+        try validator.require(!multipliers.isEmpty && multipliers.count == strides.count, "c_mults",
+                              "needs one entry per stride (\(multipliers.count) multipliers, \(strides.count) strides)")
+        try validator.requireSizes(multipliers, "c_mults")
+        for multiplier in multipliers { _ = try validator.product([channels, multiplier], "c_mults") }
+        try validator.requireStrides(strides, "strides", transposed: transposed)
+        if antialias { throw ModelConfigurationError.unsupported(key: validator.key("antialias_activation"), value: "true", supported: ["false"]) }
+        if nearestUpsample { throw ModelConfigurationError.unsupported(key: validator.key("use_nearest_upsample"), value: "true", supported: ["false"]) }
     }
 }
 
@@ -166,9 +262,13 @@ public struct DACEncoderConfiguration: Codable, Sendable, Equatable {
         latentDimension = try container.decodeIfPresent(Int.self, forKey: .latentDimension)
         modelDimension = try container.decodeIfPresent(Int.self, forKey: .modelDimension) ?? modelDimension
         strides = try container.decodeIfPresent([Int].self, forKey: .strides) ?? strides
-        guard !strides.isEmpty, strides.allSatisfy({ $0 > 0 }) else {
-            throw ModelConfigurationError(key: codingPathText(decoder.codingPath + [CodingKeys.strides]), reason: "must be positive and non-empty")
-        }
+        let validator = ConfigurationValidator(codingPath: decoder.codingPath)
+        try validator.requireSize(inChannels, "in_channels")
+        try validator.requireSize(modelDimension, "d_model")
+        if let latentDimension { try validator.requireSize(latentDimension, "latent_dim") }
+        try validator.requireStrides(strides, "strides", transposed: false)
+        // Each block doubles the width: d_model · 2^(number of strides).
+        _ = try validator.product([modelDimension] + Array(repeating: 2, count: strides.count), "d_model")
     }
 
     /// Width after the last encoder block: d_model · 2^(number of strides).
@@ -192,13 +292,32 @@ public struct DACDecoderConfiguration: Codable, Sendable, Equatable {
         latentDimension = try container.decode(Int.self, forKey: .latentDimension)
         channels = try container.decode(Int.self, forKey: .channels)
         rates = try container.decode([Int].self, forKey: .rates)
-        guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 }), channels >> rates.count > 0 else {
-            throw ModelConfigurationError(key: codingPathText(decoder.codingPath + [CodingKeys.rates]), reason: "must be positive, non-empty, and halve channels at most log2(channels) times")
-        }
+        let validator = ConfigurationValidator(codingPath: decoder.codingPath)
+        try validator.requireSize(outChannels, "out_channels")
+        try validator.requireSize(latentDimension, "latent_dim")
+        try validator.requireSize(channels, "channels")
+        try validator.requireStrides(rates, "rates", transposed: true)
+        try validator.require(channels >> rates.count > 0, "rates",
+                              "\(rates.count) blocks halve channels \(channels) \(rates.count) times, leaving no channels")
     }
 }
 
 /// "model.decoder.config" style text for a coding path.
 func codingPathText(_ path: [CodingKey]) -> String {
     path.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+}
+
+extension ConfigurationValidator {
+    /// Checks the strides of an encoder's downsampling or (`transposed`) a decoder's upsampling blocks: at least one,
+    /// each a size, and their product (the resampling ratio) within `maximumSize`. A decoder's must also be even:
+    /// its transposed convolutions (kernel 2s, stride s, padding ⌈s/2⌉, as SAT and DAC build them) return L·s − 1
+    /// samples for an odd s, while the engine relies on exactly L · ratio.
+    func requireStrides(_ strides: [Int], _ name: String, transposed: Bool) throws {
+        try require(!strides.isEmpty, name, "needs at least one stride")
+        try requireSizes(strides, name)
+        _ = try product(strides, name)
+        if transposed, let index = strides.firstIndex(where: { $0 % 2 != 0 }) {
+            throw error("\(name)[\(index)]", "\(strides[index]) is odd; decoder strides must be even (a transposed convolution with kernel 2s and padding ⌈s/2⌉ returns L·s − 1 samples for odd s)")
+        }
+    }
 }

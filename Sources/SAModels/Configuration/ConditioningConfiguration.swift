@@ -7,13 +7,17 @@ public struct ConditioningConfiguration: Codable, Sendable, Equatable {
 }
 
 /// One `{"id", "type", "config"}` entry. Number and int conditioners are decoded here; text conditioners keep
-/// their raw config for the text-encoder port.
+/// their raw config for the text-encoder port (which decodes it again), but it is decoded once here too, so that a
+/// bad `max_length` or `t5_config` is an error naming its key when the model config is read.
 public struct ConditionerSpecification: Codable, Sendable, Equatable {
     public static let supportedTypes = ["number", "int", "t5", "t5_local"]
 
     public var id: String
     public var type: String
     public var config: JSONValue
+    /// Tokens this conditioner adds to a cross-attention context: `max_length` for a text conditioner (SAT pads
+    /// every prompt to it), 1 for a number or int conditioner.
+    public var tokenCount: Int
 
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -24,9 +28,45 @@ public struct ConditionerSpecification: Codable, Sendable, Equatable {
             throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.type]) + " (id \(id))",
                                                       value: type, supported: Self.supportedTypes)
         }
+        let validator = ConfigurationValidator(codingPath: decoder.codingPath + [CodingKeys.config])
+        if let width = config["output_dim"] {
+            guard let integer = width.intValue else { throw validator.error("output_dim", "must be a whole number, got \(width.jsonText)") }
+            try validator.requireSize(integer, "output_dim")
+        }
+        switch type {
+        case "t5":
+            tokenCount = try container.decodeIfPresent(T5ConditionerConfiguration.self, forKey: .config)?.maxLength
+                ?? T5ConditionerConfiguration().maxLength
+        case "t5_local":
+            tokenCount = try container.decode(LocalT5ConditionerConfiguration.self, forKey: .config).maxLength
+        default:
+            tokenCount = 1
+            try validateRange(validator)
+        }
     }
 
     enum CodingKeys: String, CodingKey { case id, type, config }
+
+    /// Checks `min_val` and `max_val` of a number or int conditioner: numbers with min < max (a number conditioner
+    /// divides by max − min), or for an int conditioner whole numbers within ±`ConfigurationValidator.maximumSize`
+    /// with min ≤ max (its table has max − min + 1 rows).
+    private func validateRange(_ validator: ConfigurationValidator) throws {
+        let limit = Double(ConfigurationValidator.maximumSize)
+        for name in ["min_val", "max_val"] {
+            guard let value = config[name] else { continue }
+            guard let number = value.doubleValue else { throw validator.error(name, "must be a number, got \(value.jsonText)") }
+            if type == "int" {
+                try validator.require(number.rounded() == number && abs(number) <= limit, name,
+                                      "\(number) must be a whole number between \(-Int(limit)) and \(Int(limit))")
+            }
+        }
+        let (minimum, maximum) = range
+        if type == "int" {
+            try validator.require(minimum <= maximum, "max_val", "\(maximum) is below min_val \(minimum)")
+        } else {
+            try validator.require(minimum < maximum, "max_val", "\(maximum) must exceed min_val \(minimum) (values are divided by max − min)")
+        }
+    }
 
     /// The conditioner's output width: its `output_dim` when set, otherwise `cond_dim` (SAT injects it).
     public func outputDimension(default conditionDimension: Int) -> Int { config["output_dim"]?.intValue ?? conditionDimension }

@@ -35,9 +35,15 @@ public enum JSONValue: Codable, Sendable, Equatable {
     }
 
     public var doubleValue: Double? { if case .number(let value) = self { return value }; return nil }
-    public var intValue: Int? { doubleValue.flatMap { $0.rounded() == $0 ? Int($0) : nil } }
+    /// The number as an integer, nil unless it is a whole number that `Int` can hold (1e300 is nil, not a trap).
+    public var intValue: Int? { doubleValue.flatMap { Int(exactly: $0) } }
     public var stringValue: String? { if case .string(let value) = self { return value }; return nil }
     public var boolValue: Bool? { if case .bool(let value) = self { return value }; return nil }
+
+    /// The value as compact JSON text, for messages ("\"8\"", "[1,2]").
+    public var jsonText: String {
+        (try? JSONEncoder().encode(self)).flatMap { String(data: $0, encoding: .utf8) } ?? "\(self)"
+    }
 
     /// Re-decodes this value as `T`.
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {

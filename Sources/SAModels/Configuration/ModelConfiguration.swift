@@ -30,6 +30,7 @@ public struct ModelConfiguration: Sendable {
     public init(json data: Data, path: String = "model_config.json") throws {
         do {
             let header = try JSONDecoder().decode(Header.self, from: data)
+            try header.validate()
             modelType = header.modelType
             sampleRate = header.sampleRate ?? 44_100
             sampleSize = header.sampleSize
@@ -49,7 +50,11 @@ public struct ModelConfiguration: Sendable {
                     throw ModelConfigurationError.unsupported(key: "model.pretransform.type", value: pretransform.type, supported: ["autoencoder"])
                 }
                 autoencoder = pretransform.config
-                pretransformScale = pretransform.scale ?? 1
+                let scale = pretransform.scale ?? 1
+                guard scale.isFinite, scale > 0 else {
+                    throw ModelConfigurationError(key: "model.pretransform.scale", reason: "\(scale) must be a positive number (latents are divided by it)")
+                }
+                pretransformScale = scale
                 autoencoderKeyPrefix = "pretransform.model"
                 conditioning = model.conditioning
                 diffusion = model.diffusion
@@ -81,6 +86,21 @@ public struct ModelConfiguration: Sendable {
         enum CodingKeys: String, CodingKey {
             case modelType = "model_type", sampleRate = "sample_rate", sampleSize = "sample_size", audioChannels = "audio_channels"
         }
+
+        /// The largest `sample_size`: 2³¹ − 1 samples (13 hours at 44.1 kHz), far beyond any model's window.
+        static let maximumSampleSize = Int(Int32.max)
+
+        /// Throws unless the rate, window and channel count are positive (the rate and channels within
+        /// `ConfigurationValidator.maximumSize`, the window within `maximumSampleSize`).
+        func validate() throws {
+            let validator = ConfigurationValidator(path: "")
+            if let sampleRate { try validator.requireSize(sampleRate, CodingKeys.sampleRate.rawValue) }
+            if let sampleSize {
+                try validator.require((1...Self.maximumSampleSize).contains(sampleSize), CodingKeys.sampleSize.rawValue,
+                                      "\(sampleSize) must be between 1 and \(Self.maximumSampleSize)")
+            }
+            if let audioChannels { try validator.requireSize(audioChannels, CodingKeys.audioChannels.rawValue) }
+        }
     }
 
     private struct AutoencoderWrapper: Decodable { var model: AutoencoderConfiguration }
@@ -99,21 +119,6 @@ public struct ModelConfiguration: Sendable {
             var scale: Float?
         }
         var model: Model
-    }
-
-    /// Cross-checks the sections of a diffusion model: every referenced conditioner id exists and the widths agree.
-    private func validateDiffusion() throws {
-        guard let conditioning, let diffusion, let latentChannels else { return }
-        let ids = Set(conditioning.conditioners.map(\.id))
-        for (key, list) in [("model.diffusion.cross_attention_cond_ids", diffusion.crossAttentionConditionIDs),
-                            ("model.diffusion.global_cond_ids", diffusion.globalConditionIDs)] {
-            for id in list where !ids.contains(id) {
-                throw ModelConfigurationError(key: key, reason: "names conditioner '\(id)', which model.conditioning.configs does not define (ids: \(ids.sorted().joined(separator: ", ")))")
-            }
-        }
-        guard latentChannels == autoencoder.latentDimension else {
-            throw ModelConfigurationError(key: "model.io_channels", reason: "is \(latentChannels) but the pretransform's latent_dim is \(autoencoder.latentDimension)")
-        }
     }
 
     /// A one-line description of a decoding failure with its key path.

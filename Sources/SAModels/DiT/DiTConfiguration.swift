@@ -41,25 +41,50 @@ public struct DiTConfiguration: Codable, Sendable, Equatable {
         transformerType = try c.decodeIfPresent(String.self, forKey: .transformerType) ?? transformerType
         globalConditionType = try c.decodeIfPresent(String.self, forKey: .globalConditionType) ?? globalConditionType
         timestepConditionType = try c.decodeIfPresent(String.self, forKey: .timestepConditionType) ?? timestepConditionType
-        let path = codingPathText(decoder.codingPath)
-        func key(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
-        if patchSize != 1 { throw ModelConfigurationError.unsupported(key: key("patch_size"), value: String(patchSize), supported: ["1"]) }
+        let validator = ConfigurationValidator(codingPath: decoder.codingPath)
+        if patchSize != 1 { throw ModelConfigurationError.unsupported(key: validator.key("patch_size"), value: String(patchSize), supported: ["1"]) }
         if transformerType != "continuous_transformer" {
-            throw ModelConfigurationError.unsupported(key: key("transformer_type"), value: transformerType, supported: ["continuous_transformer"])
+            throw ModelConfigurationError.unsupported(key: validator.key("transformer_type"), value: transformerType, supported: ["continuous_transformer"])
         }
-        if globalConditionType != "prepend" { throw ModelConfigurationError.unsupported(key: key("global_cond_type"), value: globalConditionType, supported: ["prepend"]) }
+        if globalConditionType != "prepend" { throw ModelConfigurationError.unsupported(key: validator.key("global_cond_type"), value: globalConditionType, supported: ["prepend"]) }
         if timestepConditionType != "global" {
-            throw ModelConfigurationError.unsupported(key: key("timestep_cond_type"), value: timestepConditionType, supported: ["global"])
+            throw ModelConfigurationError.unsupported(key: validator.key("timestep_cond_type"), value: timestepConditionType, supported: ["global"])
         }
-        if inputConcatDimension != 0 { throw ModelConfigurationError.unsupported(key: key("input_concat_dim"), value: String(inputConcatDimension), supported: ["0"]) }
+        if inputConcatDimension != 0 { throw ModelConfigurationError.unsupported(key: validator.key("input_concat_dim"), value: String(inputConcatDimension), supported: ["0"]) }
         if prependConditionDimension != 0 {
-            throw ModelConfigurationError.unsupported(key: key("prepend_cond_dim"), value: String(prependConditionDimension), supported: ["0"])
+            throw ModelConfigurationError.unsupported(key: validator.key("prepend_cond_dim"), value: String(prependConditionDimension), supported: ["0"])
         }
-        guard headCount > 0, embedDimension % headCount == 0, embedDimension / headCount >= 32 else {
-            throw ModelConfigurationError(key: key("num_heads"), reason: "embed_dim \(embedDimension) / num_heads \(headCount) must be a whole head width of at least 32 (SAT's rotary width)")
+        try validateSizes(validator)
+    }
+
+    /// Every size the forward pass relies on, naming the key and the value: widths and depth at least 1 (condition
+    /// widths at least 0, 0 = none), a whole head width of at least 32 (SAT's rotary width, so the rotary tables fit
+    /// every head), a `cond_token_dim` that splits into key/value heads dividing `num_heads` when the tokens are
+    /// not projected, and a `global_cond_dim` equal to `embed_dim` when the global condition is not projected (it
+    /// is added to the timestep embedding).
+    private func validateSizes(_ validator: ConfigurationValidator) throws {
+        try validator.requireSize(ioChannels, "io_channels")
+        try validator.requireSize(embedDimension, "embed_dim")
+        try validator.requireSize(depth, "depth")
+        try validator.requireSize(headCount, "num_heads")
+        try validator.requireSize(conditionTokenDimension, "cond_token_dim", minimum: 0)
+        try validator.requireSize(globalConditionDimension, "global_cond_dim", minimum: 0)
+        try validator.require(embedDimension % headCount == 0 && embedDimension / headCount >= 32, "num_heads",
+                              "embed_dim \(embedDimension) / num_heads \(headCount) must be a whole head width of at least 32 (SAT's rotary width)")
+        let headWidth = embedDimension / headCount
+        if conditionTokenDimension > 0 {
+            try validator.require(conditionTokenDimension % headWidth == 0, "cond_token_dim",
+                                  "\(conditionTokenDimension) must be a multiple of the head width \(headWidth) (key/value heads)")
         }
-        if conditionTokenDimension > 0 && conditionTokenDimension % (embedDimension / headCount) != 0 {
-            throw ModelConfigurationError(key: key("cond_token_dim"), reason: "\(conditionTokenDimension) must be a multiple of the head width \(embedDimension / headCount) (key/value heads)")
+        if conditionTokenDimension > 0 && !projectConditionTokens {
+            // Cross-attention reads cond_token_dim / head width key/value heads; each serves num_heads / that many queries.
+            let keyValueHeads = conditionTokenDimension / headWidth
+            try validator.require(headCount % keyValueHeads == 0, "cond_token_dim",
+                                  "\(conditionTokenDimension) gives \(keyValueHeads) key/value heads of width \(headWidth), which do not divide num_heads \(headCount) (project_cond_tokens is false)")
+        }
+        if globalConditionDimension > 0 && !projectGlobalCondition {
+            try validator.require(globalConditionDimension == embedDimension, "global_cond_dim",
+                                  "\(globalConditionDimension) must equal embed_dim \(embedDimension): without project_global_cond it is added to the timestep embedding")
         }
     }
 

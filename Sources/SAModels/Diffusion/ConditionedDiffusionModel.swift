@@ -93,7 +93,7 @@ public struct ConditionedDiffusionModel: Sendable {
             if let conditioner = numberConditioners[id] {
                 outputs[id] = conditioner(try values.map { try Self.number(id, $0) })
             } else if let conditioner = intConditioners[id] {
-                outputs[id] = try conditioner(try values.map { Int(try Self.number(id, $0).rounded(.up)) })
+                outputs[id] = try conditioner(try values.map { try Self.integer(id, $0, for: conditioner) })
             } else if let conditioner = promptConditioners[id] {
                 outputs[id] = try conditioner(try values.map { value in
                     guard case .text(let text) = value else {
@@ -111,6 +111,13 @@ public struct ConditionedDiffusionModel: Sendable {
             throw ModelConfigurationError(key: "conditioning '\(id)'", reason: "needs a finite number, got \(value)")
         }
         return number
+    }
+
+    /// An int conditioner's input: the value rounded up, then clamped to the conditioner's range (which the
+    /// conditioner does anyway) before it becomes an `Int`, so that no finite number is too large to convert.
+    private static func integer(_ id: String, _ value: ConditioningValue, for conditioner: IntConditioner) throws -> Int {
+        let rounded = try number(id, value).rounded(.up)
+        return Int(min(max(rounded, Double(conditioner.minimum)), Double(conditioner.maximum)))
     }
 
     /// Text conditioners that would truncate `prompt`: (id, tokens needed, limit).

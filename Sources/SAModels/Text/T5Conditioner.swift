@@ -64,13 +64,18 @@ public struct T5Conditioner: Sendable {
     /// - `textEncoderDirectory`: a Hugging Face folder for `t5_model_name` (e.g. t5-base): `config.json`,
     ///   `tokenizer.json` and/or `spiece.model`, and unless the checkpoint holds the weights, `*.safetensors` with
     ///   `shared.weight` and `encoder.*` (decoder and `lm_head` tensors are ignored).
+    ///
+    /// A tokenizer that can produce ids beyond the encoder's `vocab_size` is a `TokenizerError`, before any weight is read.
     public init(sat configuration: T5ConditionerConfiguration, outputDimension: Int, checkpoint: ParameterScope,
                 textEncoderDirectory: String) throws {
-        let t5Configuration = try T5Configuration(contentsOf: (textEncoderDirectory as NSString).appendingPathComponent("config.json"))
+        let configurationPath = (textEncoderDirectory as NSString).appendingPathComponent("config.json")
+        let t5Configuration = try T5Configuration(contentsOf: configurationPath)
         if let expected = configuration.modelDimension, expected != t5Configuration.modelDimension {
-            throw ModelConfigurationError(path: (textEncoderDirectory as NSString).appendingPathComponent("config.json"), key: "d_model",
+            throw ModelConfigurationError(path: configurationPath, key: "d_model",
                                           reason: "\(t5Configuration.modelDimension), but SAT's \(configuration.modelName) has \(expected); this folder holds another model")
         }
+        let tokenizer = try T5Tokenizer(directory: textEncoderDirectory)
+        try tokenizer.requireEmbeddingRows(t5Configuration.vocabularySize, vocabularyKey: "vocab_size in \(configurationPath)")
         let encoder: T5Encoder
         if checkpoint.contains("model.shared.weight") {
             encoder = try T5Encoder(checkpoint.child("model"), configuration: t5Configuration)
@@ -80,20 +85,23 @@ public struct T5Conditioner: Sendable {
             encoder = try T5Encoder(store.root, configuration: t5Configuration)
             try store.verifyAllUsed(allowingPrefixes: ["decoder.", "lm_head."])
         }
-        self.init(tokenizer: try T5Tokenizer(directory: textEncoderDirectory), encoder: encoder,
+        self.init(tokenizer: tokenizer, encoder: encoder,
                   projection: try Self.projection(checkpoint, modelDimension: t5Configuration.modelDimension,
                                                   outputDimension: outputDimension, projectOut: configuration.projectOut),
                   maxLength: configuration.maxLength)
     }
 
     /// This project's `"t5_local"` conditioner: weights under `checkpoint.model.*` (and `proj_out.*` when
-    /// projecting), SentencePiece tokenizer `configuration.tokenizer` resolved against `modelDirectory`.
+    /// projecting), SentencePiece tokenizer `configuration.tokenizer` resolved against `modelDirectory`. A tokenizer
+    /// with more pieces than `t5_config.vocab_size` is a `TokenizerError`, before any weight is read.
     public init(local configuration: LocalT5ConditionerConfiguration, outputDimension: Int, checkpoint: ParameterScope,
                 modelDirectory: String) throws {
         let tokenizerPath = configuration.tokenizer.hasPrefix("/") ? configuration.tokenizer
             : (modelDirectory as NSString).appendingPathComponent(configuration.tokenizer)
         let t5Configuration = configuration.t5Configuration
-        self.init(tokenizer: try T5Tokenizer.sentencePieceOnly(modelPath: tokenizerPath),
+        let tokenizer = try T5Tokenizer.sentencePieceOnly(modelPath: tokenizerPath)
+        try tokenizer.requireEmbeddingRows(t5Configuration.vocabularySize, vocabularyKey: "t5_config.vocab_size")
+        self.init(tokenizer: tokenizer,
                   encoder: try T5Encoder(checkpoint.child("model"), configuration: t5Configuration),
                   projection: try Self.projection(checkpoint, modelDimension: t5Configuration.modelDimension,
                                                   outputDimension: outputDimension, projectOut: configuration.projectOut),

@@ -41,9 +41,7 @@ public struct T5ConditionerConfiguration: Codable, Sendable, Equatable {
             throw ModelConfigurationError.unsupported(key: codingPathText(decoder.codingPath + [CodingKeys.modelName]),
                                                       value: modelName, supported: Self.modelNames)
         }
-        guard maxLength >= 1 else {
-            throw ModelConfigurationError(key: codingPathText(decoder.codingPath + [CodingKeys.maxLength]), reason: "\(maxLength) must be at least 1")
-        }
+        try ConfigurationValidator(codingPath: decoder.codingPath).requireSize(maxLength, CodingKeys.maxLength.stringValue)
     }
 
     /// SAT's `d_model` for `modelName`.
@@ -77,8 +75,6 @@ public struct LocalT5ConditionerConfiguration: Codable, Sendable, Equatable {
         maxLength = try container.decodeIfPresent(Int.self, forKey: .maxLength) ?? maxLength
         t5Configuration = try container.decode(T5Configuration.self, forKey: .t5Configuration)
         projectOut = try container.decodeIfPresent(Bool.self, forKey: .projectOut) ?? projectOut
-        guard maxLength >= 1 else {
-            throw ModelConfigurationError(key: codingPathText(decoder.codingPath + [CodingKeys.maxLength]), reason: "\(maxLength) must be at least 1")
-        }
+        try ConfigurationValidator(codingPath: decoder.codingPath).requireSize(maxLength, CodingKeys.maxLength.stringValue)
     }
 }

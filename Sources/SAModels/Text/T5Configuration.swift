@@ -69,13 +69,15 @@ public struct T5Configuration: Codable, Sendable, Equatable {
 
     /// Throws a `ModelConfigurationError` naming the key (under `codingPath`) of the first invalid value.
     private func validate(codingPath: [CodingKey]) throws {
-        func fail(_ key: CodingKeys, _ reason: String) -> ModelConfigurationError {
-            ModelConfigurationError(key: codingPathText(codingPath + [key]), reason: reason)
-        }
+        let validator = ConfigurationValidator(codingPath: codingPath)
+        func fail(_ key: CodingKeys, _ reason: String) -> ModelConfigurationError { validator.error(key.stringValue, reason) }
         let positive: [(CodingKeys, Int)] = [(.vocabularySize, vocabularySize), (.modelDimension, modelDimension),
                                              (.keyValueDimension, keyValueDimension), (.feedForwardDimension, feedForwardDimension),
                                              (.layerCount, layerCount), (.headCount, headCount)]
-        for (key, number) in positive where number <= 0 { throw fail(key, "\(number) must be positive") }
+        for (key, number) in positive { try validator.requireSize(number, key.stringValue) }
+        _ = try validator.product([headCount, keyValueDimension, 3], CodingKeys.keyValueDimension.stringValue)
+        try validator.requireSize(relativeAttentionBucketCount, CodingKeys.relativeAttentionBucketCount.stringValue)
+        try validator.requireSize(relativeAttentionMaximumDistance, CodingKeys.relativeAttentionMaximumDistance.stringValue)
         // Bidirectional buckets: half per direction, half of those exact, so at least 4 buckets are needed.
         guard relativeAttentionBucketCount >= 4 else {
             throw fail(.relativeAttentionBucketCount, "\(relativeAttentionBucketCount) is too small (at least 4 for a bidirectional encoder)")

@@ -117,6 +117,24 @@ public struct T5Tokenizer: Sendable {
         }
     }
 
+    /// One more than the largest id this tokenizer can produce: over the vocabulary's pieces, the added tokens, the
+    /// special ids placed around the text and the padding id. A text encoder needs at least this many embedding rows.
+    public var vocabularySize: Int {
+        let ids = [tokenizer.model.pieces.count - 1, paddingID] + prefixIDs + suffixIDs
+            + tokenizer.rawAddedTokens.map(\.id) + tokenizer.normalizedAddedTokens.map(\.id)
+        return (ids.max() ?? -1) + 1
+    }
+
+    /// Throws a `TokenizerError` naming this tokenizer's file unless an embedding table of `embeddingRows` rows
+    /// (the text encoder's `vocab_size`, set by `vocabularyKey`) has a row for every id it can produce.
+    public func requireEmbeddingRows(_ embeddingRows: Int, vocabularyKey: String) throws {
+        let needed = vocabularySize
+        guard needed <= embeddingRows else {
+            throw TokenizerError(path: source, key: "vocabulary",
+                                 reason: "produces ids up to \(needed - 1), but the text encoder's embedding table has \(embeddingRows) rows (\(vocabularyKey) = \(embeddingRows)); this tokenizer belongs to another model")
+        }
+    }
+
     /// The piece ids of one text, without special tokens, truncation or padding.
     public func encode(_ text: String) throws -> [Int] { try tokenizer.encode(text) }
 

@@ -63,15 +63,19 @@ public struct UNetConfiguration: Codable, Sendable, Equatable {
         try validate(codingPath: codingPathText(decoder.codingPath))
     }
 
-    /// Rejects what the port does not implement, naming the key.
+    /// Rejects what the port does not implement and every value the forward pass cannot run with, naming the key
+    /// and the value. Beyond SAT's own requirements this checks what the tensor ops rely on: every size is positive
+    /// (counts may be 0), `resnet_groups` divides the width of every level, a level with a transformer has a width
+    /// that is a multiple of 32 (the fixed group count of the transformer's GroupNorm) and at least one head of at
+    /// least one channel, and `channels` is even when the time embedding (channels / 2 frequencies) is used.
     func validate(codingPath path: String) throws {
+        let validator = ConfigurationValidator(path: path)
         func unsupported(_ key: String, _ value: String, _ supported: [String]) -> ModelConfigurationError {
-            ModelConfigurationError.unsupported(key: path.isEmpty ? key : "\(path).\(key)", value: value, supported: supported)
+            ModelConfigurationError.unsupported(key: validator.key(key), value: value, supported: supported)
         }
         let levels = multipliers.count - 1
         guard levels >= 1, factors.count == levels, blockCounts.count == levels, attentions.count >= levels + 1 || attentions.count == levels else {
-            throw ModelConfigurationError(key: path.isEmpty ? "multipliers" : "\(path).multipliers",
-                                          reason: "needs factors, num_blocks (one per level) and attentions (one per level, plus the bottleneck) for \(levels) levels")
+            throw validator.error("multipliers", "needs factors, num_blocks (one per level) and attentions (one per level, plus the bottleneck) for \(levels) levels")
         }
         if patchSize != 1 { throw unsupported("patch_size", String(patchSize), ["1"]) }
         if useNearestUpsample { throw unsupported("use_nearest_upsample", "true", ["false"]) }
@@ -80,12 +84,55 @@ public struct UNetConfiguration: Codable, Sendable, Equatable {
         if let contextChannels, contextChannels.contains(where: { $0 > 0 }) {
             throw unsupported("context_channels", "\(contextChannels)", ["none (input concatenation is not ported)"])
         }
-        if attentions.contains(where: { $0 > 0 }) && attentionMultiplier == nil {
-            throw ModelConfigurationError(key: path.isEmpty ? "attention_multiplier" : "\(path).attention_multiplier", reason: "missing")
-        }
+        if attentions.contains(where: { $0 > 0 }) && attentionMultiplier == nil { throw validator.error("attention_multiplier", "missing") }
         if attentions.contains(where: { $0 > 0 }) && attentionHeads == nil && attentionFeatures == nil {
-            throw ModelConfigurationError(key: path.isEmpty ? "attention_heads" : "\(path).attention_heads", reason: "set attention_heads or attention_features")
+            throw validator.error("attention_heads", "set attention_heads or attention_features")
         }
+        try validateSizes(validator)
+        let widths = try multipliers.map { try validator.product([channels, $0], "multipliers") }
+        if useContextTime {
+            try validator.require(channels % 2 == 0, "channels", "\(channels) must be even: the time embedding takes channels / 2 frequencies")
+        }
+        for level in 1...levels {
+            try validator.require(widths[level] % resnetGroups == 0, "resnet_groups",
+                                  "\(resnetGroups) does not divide the \(widths[level]) channels of level \(level - 1) (channels \(channels) × multipliers[\(level)] \(multipliers[level]))")
+        }
+        for (level, layers) in attentions.prefix(levels + 1).enumerated() where layers > 0 {
+            // Level i's transformer works on widths[i + 1]; the bottleneck's (index `levels`) on widths[levels].
+            let width = widths[min(level + 1, levels)]
+            let place = level < levels ? "level \(level)" : "the bottleneck"
+            try validator.require(width % 32 == 0, "attentions",
+                                  "attentions[\(level)] = \(layers) puts a transformer on the \(width) channels of \(place), whose GroupNorm has 32 groups: the width must be a multiple of 32")
+            let (heads, features) = attentionShape(width: width)
+            try validator.require(heads >= 1 && features >= 1, attentionFeatures == nil ? "attention_heads" : "attention_features",
+                                  "gives \(heads) heads of \(features) channels for the \(width) channels of \(place)")
+            _ = try validator.product([heads, features, 2], attentionFeatures == nil ? "attention_heads" : "attention_features")
+            _ = try validator.product([width, attentionMultiplier ?? 1], "attention_multiplier")
+        }
+    }
+
+    /// Every size within `ConfigurationValidator`'s range: channel counts, multipliers, factors and lengths at least
+    /// 1, block and transformer counts at least 0.
+    private func validateSizes(_ validator: ConfigurationValidator) throws {
+        try validator.requireSize(inChannels, "in_channels")
+        if let outChannels { try validator.requireSize(outChannels, "out_channels") }
+        try validator.requireSize(channels, "channels")
+        try validator.requireSizes(multipliers, "multipliers")
+        try validator.requireSizes(factors, "factors")
+        _ = try validator.product(factors, "factors")
+        try validator.requireSizes(blockCounts, "num_blocks", minimum: 0)
+        try validator.requireSizes(attentions, "attentions", minimum: 0)
+        try validator.requireSize(kernelMultiplierDownsample, "kernel_multiplier_downsample")
+        for factor in factors { _ = try validator.product([factor, kernelMultiplierDownsample, 2], "kernel_multiplier_downsample") }
+        try validator.requireSize(resnetGroups, "resnet_groups")
+        try validator.requireSize(contextFeaturesMultiplier, "context_features_multiplier")
+        _ = try validator.product([channels, contextFeaturesMultiplier], "context_features_multiplier")
+        if let contextFeatures { try validator.requireSize(contextFeatures, "context_features") }
+        try validator.requireSize(contextEmbeddingFeatures, "context_embedding_features")
+        try validator.requireSize(contextEmbeddingMaxLength, "context_embedding_max_length")
+        if let attentionHeads { try validator.requireSize(attentionHeads, "attention_heads") }
+        if let attentionFeatures { try validator.requireSize(attentionFeatures, "attention_features") }
+        if let attentionMultiplier { try validator.requireSize(attentionMultiplier, "attention_multiplier") }
     }
 
     /// Frames per bottleneck frame: the latent length must be a multiple of this.
