@@ -5,6 +5,9 @@ the checkpoint's own training block (`--set KEY=VALUE` overrides it, as in train
 
 * `terms`: each switched-on term's weighted value and the norm of its gradient over all VAE parameters, alone
   (`VAELoss.terms`, the KL left out: it does not reach the decoder).
+  With a checkpoint trained with the position probe (`position_probe_weight`, session 17), the probe's distance
+  joins them as `position_probe`: the checkpoint's own probe read from the posterior mean (training reads the
+  sampled z), its gradient over the VAE's parameters (not the probe's).
   `train_vae` clips the sum's gradient norm at 10, so a term whose gradient norm is far above the others' sets the
   direction of every step, whatever its value does.
 * `balance_gradient_by_input_level`: where the balance term's gradient comes from. Its gradient with respect to the
@@ -47,6 +50,17 @@ def posterior_mean(model, x):
 def reconstruct(model, x):
     """decode(μ(x)): the deterministic encode+decode this script judges."""
     return model.decode(posterior_mean(model, x))
+
+
+def load_position_probe(training, state, latent_dim, path):
+    """The checkpoint's `PositionProbe` when its training block switches the probe on, else None."""
+    probe, _ = T.build_position_probe(training, latent_dim)
+    if probe is None:
+        return None
+    if "position_probe" not in state:
+        raise SystemExit(f"{path}: position_probe_weight is set but the checkpoint holds no position probe")
+    probe.load_state_dict(state["position_probe"])
+    return probe
 
 
 def frame_share(signal):
@@ -191,15 +205,20 @@ def main():
     sampler = T.CropSampler(args.corpus, read_meta(args.corpus, "train"), training["crop"], args.seed,
                             training.get("synthetic_tone_fraction", 0.0))
     parameters = [p for p in model.parameters() if p.requires_grad]
+    position_probe = load_position_probe(training, state, model.latent_dim, args.vae)
 
     term_rows, levels, baselines, crops, outputs = [], np.zeros((len(LEVEL_BANDS_DB), 3)), [], [], []
     for _ in range(args.batches):
         x = sampler.batch(args.batch_size)
         if not term_rows:
             first_batch = x  # the stereo measures run on the first batch only
-        y = reconstruct(model, x)
+        z = posterior_mean(model, x)
+        y = model.decode(z)
+        terms = list(loss.terms(y, x))
+        if position_probe is not None:
+            terms.append(("position_probe", training["position_probe_weight"], position_probe.distance(z, x)))
         term_rows.append({name: (float(weight * value.detach()), gradient_norm(weight * value, parameters))
-                          for name, weight, value in loss.terms(y, x)})
+                          for name, weight, value in terms})
         balance_gradient_by_level(y, x, levels)
         with torch.no_grad():
             share_x = frame_share(x)
