@@ -57,8 +57,13 @@ def load_classifier(folder):
 
 
 def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
+    """Generate and judge each contrast pair. Pair k's two prompts are rendered from the same noise (each in its own
+    call with seed_offset k), and that noise changes from pair to pair: the prompt is the only difference within a
+    pair, so a model that ignores the contrasted words scores a tie (counted as not correct) instead of whatever the
+    difference between two fixed noises happens to measure. (Until session 18 both prompts went into one call, so
+    every pair's a had item 0's noise and every b item 1's: a model deaf to a category scored all or none of it.)"""
     res, by = [], {}
-    for p in pairs:
+    for k, p in enumerate(pairs):
         if p["measure"] == "classifier" and classify is None:
             res.append(dict(id=p["id"], category=p["category"], status="not evaluated (no classifier given)"))
             continue
@@ -66,7 +71,7 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
             xa = sf.read(os.path.join(wav_dir, f"{p['id']}_a.wav"), always_2d=True)[0].T
             xb = sf.read(os.path.join(wav_dir, f"{p['id']}_b.wav"), always_2d=True)[0].T
         else:
-            xa, xb = gen([p["a"]["prompt"], p["b"]["prompt"]], [p["a"]["seconds"], p["b"]["seconds"]])
+            xa, xb = (gen([p[side]["prompt"]], [p[side]["seconds"]], seed_offset=k)[0] for side in ("a", "b"))
             if save_dir:
                 for tag, x in (("a", xa), ("b", xb)):
                     sf.write(os.path.join(save_dir, f"{p['id']}_{tag}.wav"), np.clip(x, -1, 1).T, 44100, subtype="PCM_16")
@@ -83,7 +88,9 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
         by.setdefault(p["category"], []).append(ok)
     scored = [r["correct"] for r in res if "correct" in r]
     summary = dict(accuracy=float(np.mean(scored)) if scored else None, scored=len(scored),
-                   per_category={k: float(np.mean(v)) for k, v in by.items()}, target=0.9)
+                   per_category={k: float(np.mean(v)) for k, v in by.items()}, target=0.9,
+                   ties=int(sum(bool(np.all(np.equal(r["a"], r["b"]))) for r in res if "correct" in r)),
+                   noise="pair k: a and b from the same noise, seed_offset k (session 18 design)")
     return summary, res
 
 
