@@ -57,13 +57,14 @@ def load_classifier(folder):
 
 
 def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
-    """Generate and judge each contrast pair. Pair k's two prompts are rendered from the same noise (each in its own
+    """Generate and judge each contrast pair, given as (k, pair) with k its index in contrast_pairs.json, so a run
+    over some of the pairs renders them from the same noises as a full run. Pair k's two prompts are rendered from the same noise (each in its own
     call with seed_offset k), and that noise changes from pair to pair: the prompt is the only difference within a
     pair, so a model that ignores the contrasted words scores a tie (counted as not correct) instead of whatever the
     difference between two fixed noises happens to measure. (Until session 18 both prompts went into one call, so
     every pair's a had item 0's noise and every b item 1's: a model deaf to a category scored all or none of it.)"""
     res, by = [], {}
-    for k, p in enumerate(pairs):
+    for k, p in pairs:
         if p["measure"] == "classifier" and classify is None:
             res.append(dict(id=p["id"], category=p["category"], status="not evaluated (no classifier given)"))
             continue
@@ -259,6 +260,8 @@ def main():
     ap.add_argument("--cfg", type=float, default=6.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-pairs", type=int, default=0, help="score only the first N pairs of each category (smoke runs)")
+    ap.add_argument("--categories", default=None, help="score only these pair categories (comma-separated); each pair "
+                    "keeps the noise it has in a full run")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--engine", choices=["swift", "pytorch"], default="swift",
                     help="who generates: the Swift engine (stable-audio generate --batch) or SAT's sampler in PyTorch")
@@ -279,9 +282,15 @@ def main():
                    time=time.strftime("%Y-%m-%d %H:%M:%S"))
     if "pairs" in sections:
         with open(os.path.join(HERE, "contrast_pairs.json")) as f:
-            pairs = json.load(f)
+            pairs = list(enumerate(json.load(f)))
         if a.max_pairs:
-            pairs = [p for p in pairs if int(p["id"].rsplit("_", 1)[1]) < a.max_pairs]
+            pairs = [(k, p) for k, p in pairs if int(p["id"].rsplit("_", 1)[1]) < a.max_pairs]
+        if a.categories:
+            wanted = set(a.categories.split(","))
+            unknown = wanted - {p["category"] for _, p in pairs}
+            if unknown:
+                raise SystemExit(f"--categories: no pairs of category {', '.join(sorted(unknown))} in contrast_pairs.json")
+            pairs = [(k, p) for k, p in pairs if p["category"] in wanted]
         wav_out = os.path.join(a.out, "pairs")
         os.makedirs(wav_out, exist_ok=True)
         results["pairs"], results["pairs_detail"] = eval_pairs(pairs, gen, a.wav_dir, wav_out, classify)

@@ -9,6 +9,7 @@
 #   bash models/training/run_ratio512.sh encode         # latents20: every train clip through vae20
 #   bash models/training/run_ratio512.sh restore        # the shipped weights back as checkpoints (diffusion --init)
 #   bash models/training/run_ratio512.sh diffusion      # diffusion20: the shipped U-Net and T5 on latents20
+#                                                       # ("short" clips as longer files from step 2,400)
 #   bash models/training/run_ratio512.sh export         # model folder for the Swift engine and eval/default-model
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &`; add DEVICE=cuda
@@ -59,10 +60,16 @@ case "${1:-}" in
   # diffusion20 (session 18): the shipped model's U-Net and T5 (its EMA weights), the two tensors that the new
   # `factors` reshape start fresh; a new latent scale measured on latents20; constant lr 2e-4 after 100 warm-up steps
   diffusion)
-    $PY -m models.training.train_diffusion --config "$EXPERIMENTS/diffusion_ratio512.json" --corpus "$DATA" \
-        --latents "$CK/latents20" --tokenizer "$CK/restored/tokenizer" --vae "$CK/vae20_r512wpb/last.pt" \
-        --init "$CK/restored/diffusion.pt" --init-skip-reshaped --ckpt "$CK/diffusion20" --warmup-steps 100 \
-        --save-every 100 --steps "$DIFF_STEPS" --device "$DEVICE" --threads "$THREADS" ;;
+    # steps 0-2,400 as run in sessions 18-19; from step 2,400 on, clips captioned "short" also train as longer files
+    # (--short-padding 0.5: train_diffusion.LatentSet.batch)
+    diffusion20() {
+      $PY -m models.training.train_diffusion --config "$EXPERIMENTS/diffusion_ratio512.json" --corpus "$DATA" \
+          --latents "$CK/latents20" --tokenizer "$CK/restored/tokenizer" --vae "$CK/vae20_r512wpb/last.pt" \
+          --init "$CK/restored/diffusion.pt" --init-skip-reshaped --ckpt "$CK/diffusion20" --warmup-steps 100 \
+          --save-every 100 --device "$DEVICE" --threads "$THREADS" "$@"
+    }
+    diffusion20 --steps $(( DIFF_STEPS < 2400 ? DIFF_STEPS : 2400 ))
+    diffusion20 --steps "$DIFF_STEPS" --short-padding 0.5 ;;
   export)
     $PY -m models.training.export --diffusion "$CK/diffusion20/last.pt" --vae "$CK/vae20_r512wpb/last.pt" \
         --tokenizer "$CK/restored/tokenizer" --out "$CK/export20" ;;

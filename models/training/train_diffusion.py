@@ -50,12 +50,24 @@ class LatentSet:
     def __len__(self):
         return len(self.meta)
 
-    def batch(self, rng, b):
+    def batch(self, rng, b, short_padding=0.0, window_seconds=0.0):
+        """A batch of posterior samples and their conditioning.
+
+        short_padding: probability that a clip whose caption states a short envelope ("brief", "quick", ...) is
+        presented as a longer file, the sound followed by silence (which its latent window already holds):
+            seconds_total ~ U(seconds_total, window_seconds)
+        The corpus trims every file to its sound, so without this "short" never meets a seconds_total longer than
+        the sound, and a prompt like "short beep" at 5 s asks for a combination the model never saw.
+        """
         idx = rng.integers(len(self.meta), size=b)
         ix = torch.from_numpy(idx)
         z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:])
         md = [dict(prompt=self.meta[i]["caption"], seconds_start=float(self.meta[i]["seconds_start"]),
                    seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
+        if short_padding > 0:
+            for m, i in zip(md, idx):
+                if self.meta[i].get("stated", {}).get("envelope") == "short" and rng.random() < short_padding:
+                    m["seconds_total"] = float(rng.uniform(m["seconds_total"], max(m["seconds_total"], window_seconds)))
         return z, md
 
 
@@ -125,7 +137,13 @@ def main(argv=None):
     ap.add_argument("--init-skip-reshaped", action="store_true",
                     help="with --init: tensors whose shape changed (e.g. U-Net `factors`) keep their fresh init instead "
                          "of stopping the run; their names are printed and kept in the config's init_from")
+    ap.add_argument("--short-padding", type=float, default=None,
+                    help="probability that a clip whose caption states a short envelope trains with seconds_total drawn "
+                         "between its sound's length and the window (see LatentSet.batch); kept in the checkpoint's "
+                         "config from the step it was first given, so a resume without the flag keeps it")
     a = ap.parse_args(argv)
+    if a.short_padding is not None and not 0 <= a.short_padding <= 1:
+        raise SystemExit(f"--short-padding {a.short_padding}: must be a probability in [0, 1]")
     if (a.keep_latent_scale or a.init_skip_reshaped) and not a.init:
         raise SystemExit("--keep-latent-scale and --init-skip-reshaped need --init")
     set_threads(a.threads)
@@ -148,6 +166,10 @@ def main(argv=None):
     tc = cfg["training"]
     if a.warmup_steps is not None:
         tc["warmup_steps"] = a.warmup_steps
+    if a.short_padding is not None and a.short_padding != tc.get("short_padding", {}).get("probability", 0.0):
+        tc["short_padding"] = dict(probability=a.short_padding, from_step=resume["step"] if resume else 0)
+    short_padding = tc.get("short_padding", {}).get("probability", 0.0)
+    window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
     peak_lr = a.lr or tc["learning_rate"]
     torch.manual_seed(a.seed)
@@ -174,7 +196,7 @@ def main(argv=None):
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     step0 = step
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
-            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps,
+            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, short_padding=tc.get("short_padding"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -187,7 +209,7 @@ def main(argv=None):
             data = LatentSet(a.latents, a.corpus)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
-        z, md = data.batch(rng, bs)
+        z, md = data.batch(rng, bs, short_padding, window_seconds)
         x0 = (z / scale).to(dev)
         t = torch.rand(bs, device=dev)
         alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
