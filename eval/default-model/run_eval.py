@@ -58,10 +58,10 @@ def load_classifier(folder):
 
 def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
     """Generate and judge each contrast pair, given as (k, pair) with k its index in contrast_pairs.json, so a run
-    over some of the pairs renders them from the same noises as a full run. Pair k's two prompts are rendered from the same noise (each in its own
-    call with seed_offset k), and that noise changes from pair to pair: the prompt is the only difference within a
-    pair, so a model that ignores the contrasted words scores a tie (counted as not correct) instead of whatever the
-    difference between two fixed noises happens to measure. (Until session 18 both prompts went into one call, so
+    over some of the pairs renders them from the same noises as a full run. Pair k's two prompts are rendered from
+    the same noise (each in its own call with seed_offset k), and that noise changes from pair to pair: the prompt is
+    the only difference within a pair, so a model that ignores the contrasted words scores a tie (counted as not
+    correct) instead of whatever the difference between two fixed noises happens to measure. (Until session 18 both prompts went into one call, so
     every pair's a had item 0's noise and every b item 1's: a model deaf to a category scored all or none of it.)"""
     res, by = [], {}
     for k, p in pairs:
