@@ -61,8 +61,9 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
     over some of the pairs renders them from the same noises as a full run. Pair k's two prompts are rendered from
     the same noise (each in its own call with seed_offset k), and that noise changes from pair to pair: the prompt is
     the only difference within a pair, so a model that ignores the contrasted words scores a tie (counted as not
-    correct) instead of whatever the difference between two fixed noises happens to measure. (Until session 18 both prompts went into one call, so
-    every pair's a had item 0's noise and every b item 1's: a model deaf to a category scored all or none of it.)"""
+    correct) instead of whatever the difference between two fixed noises happens to measure. (Until session 18 both
+    prompts went into one call, so every pair's a had item 0's noise and every b item 1's: a model deaf to a category
+    scored all or none of it.)"""
     res, by = [], {}
     for k, p in pairs:
         if p["measure"] == "classifier" and classify is None:
@@ -289,7 +290,8 @@ def main():
             wanted = set(a.categories.split(","))
             unknown = wanted - {p["category"] for _, p in pairs}
             if unknown:
-                raise SystemExit(f"--categories: no pairs of category {', '.join(sorted(unknown))} in contrast_pairs.json")
+                raise SystemExit(f"--categories: no pairs of category {', '.join(sorted(unknown))} "
+                                 "in contrast_pairs.json")
             pairs = [(k, p) for k, p in pairs if p["category"] in wanted]
         wav_out = os.path.join(a.out, "pairs")
         os.makedirs(wav_out, exist_ok=True)

@@ -50,7 +50,7 @@ class LatentSet:
     def __len__(self):
         return len(self.meta)
 
-    def batch(self, rng, b, short_padding=0.0, window_seconds=0.0):
+    def batch(self, rng, b, short_padding=0.0, window_seconds=None):
         """A batch of posterior samples and their conditioning.
 
         short_padding: probability that a clip whose caption states a short envelope ("brief", "quick", ...) is
@@ -58,16 +58,17 @@ class LatentSet:
             seconds_total ~ U(seconds_total, window_seconds)
         The corpus trims every file to its sound, so without this "short" never meets a seconds_total longer than
         the sound, and a prompt like "short beep" at 5 s asks for a combination the model never saw.
+        window_seconds: the model window (sample_size / sample_rate), needed when short_padding > 0.
         """
         idx = rng.integers(len(self.meta), size=b)
         ix = torch.from_numpy(idx)
         z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:])
         md = [dict(prompt=self.meta[i]["caption"], seconds_start=float(self.meta[i]["seconds_start"]),
                    seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
-        if short_padding > 0:
-            for m, i in zip(md, idx):
-                if self.meta[i].get("stated", {}).get("envelope") == "short" and rng.random() < short_padding:
-                    m["seconds_total"] = float(rng.uniform(m["seconds_total"], max(m["seconds_total"], window_seconds)))
+        for m, i in zip(md, idx):
+            stated_short = self.meta[i].get("stated", {}).get("envelope") == "short"
+            if short_padding and stated_short and rng.random() < short_padding:
+                m["seconds_total"] = float(rng.uniform(m["seconds_total"], max(m["seconds_total"], window_seconds)))
         return z, md
 
 
@@ -166,9 +167,10 @@ def main(argv=None):
     tc = cfg["training"]
     if a.warmup_steps is not None:
         tc["warmup_steps"] = a.warmup_steps
-    if a.short_padding is not None and a.short_padding != tc.get("short_padding", {}).get("probability", 0.0):
-        tc["short_padding"] = dict(probability=a.short_padding, from_step=resume["step"] if resume else 0)
     short_padding = tc.get("short_padding", {}).get("probability", 0.0)
+    if a.short_padding is not None and a.short_padding != short_padding:
+        short_padding = a.short_padding
+        tc["short_padding"] = dict(probability=short_padding, from_step=resume["step"] if resume else 0)
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
     peak_lr = a.lr or tc["learning_rate"]
