@@ -158,6 +158,20 @@ import Testing
                              mentions: ["\(dit).global_cond_dim: is 96, but the global conditioners give 80 channels (seconds_start 40, seconds_total 40)"])
     }
 
+    /// A DiT without an input that conditioners are named for fails in the reference's forward pass (its
+    /// `to_cond_embed` or `to_global_embed` does not exist), so it is a load-time error here; a U-Net without
+    /// `context_features` drops global conditioners, as the reference's `get_mapping` does, so that config loads.
+    @Test func conditionersForAnAbsentInput() throws {
+        let dit = "model.diffusion.config"
+        try Self.expectError("tiny_dit_model", [JSONEdit("\(dit).cond_token_dim", 0)],
+                             mentions: ["\(dit).cond_token_dim: is 0 (no cross-attention), but cross-attention conditioner 'prompt' gives 40-wide tokens"])
+        try Self.expectError("tiny_dit_model", [JSONEdit("\(dit).global_cond_dim", 0)],
+                             mentions: ["\(dit).global_cond_dim: is 0 (no global condition), but the global conditioners give 80 channels"])
+        #expect(try Self.error("tiny_dit_model", [JSONEdit("\(dit).global_cond_dim", 0), JSONEdit("model.diffusion.global_cond_ids", [String]())])
+                    == "no error")
+        #expect(try Self.error("tiny_unet_model", [JSONEdit("model.diffusion.global_cond_ids", ["seconds_start"])]) == "no error")
+    }
+
     // MARK: Autoencoder and header
 
     @Test func autoencoderSizesAreChecked() throws {

@@ -10,12 +10,16 @@ struct DiffusionBackboneInterface {
 
     /// Latent channels the backbone reads and writes (U-Net `in_channels` and `out_channels`, DiT `io_channels`).
     let latentChannels: [Setting]
-    /// Width of the cross-attention tokens; nil when the backbone has no cross-attention (DiT `cond_token_dim` 0).
-    let contextWidth: Setting?
+    /// Width of the cross-attention tokens; 0 when the backbone has no cross-attention (DiT `cond_token_dim` 0), where
+    /// the reference's forward pass fails on any cross-attention condition (`to_cond_embed` does not exist).
+    let contextWidth: Setting
     /// The most cross-attention tokens the backbone holds (the U-Net's learned null condition has one row per
     /// token); nil when unbounded.
     let contextLength: Setting?
-    /// Width of the global condition; nil when the backbone takes none.
+    /// Width of the global condition: 0 for a DiT without one (`global_cond_dim` 0), where the reference's forward
+    /// pass fails on any global condition (`to_global_embed` does not exist); nil for a U-Net without
+    /// `context_features`, whose `get_mapping` reads features only when they are set and drops them otherwise, as
+    /// this port does.
     let globalWidth: Setting?
     /// Latent frames must be a multiple of this (the U-Net's downsampling factors multiplied; 1 for the DiT).
     let latentLengthMultiple: Int
@@ -31,9 +35,9 @@ struct DiffusionBackboneInterface {
             latentLengthMultiple = configuration.downsamplingFactor
         case .dit(let configuration):
             latentChannels = [Setting(key: "io_channels", value: configuration.ioChannels)]
-            contextWidth = configuration.conditionTokenDimension > 0 ? Setting(key: "cond_token_dim", value: configuration.conditionTokenDimension) : nil
+            contextWidth = Setting(key: "cond_token_dim", value: configuration.conditionTokenDimension)
             contextLength = nil
-            globalWidth = configuration.globalConditionDimension > 0 ? Setting(key: "global_cond_dim", value: configuration.globalConditionDimension) : nil
+            globalWidth = Setting(key: "global_cond_dim", value: configuration.globalConditionDimension)
             latentLengthMultiple = 1
         }
     }

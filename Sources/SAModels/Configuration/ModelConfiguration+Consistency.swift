@@ -8,6 +8,10 @@ extension ModelConfiguration {
     ///   (the U-Net's `context_embedding_max_length`);
     /// - global conditioners give one token each, and their widths add up to the backbone's global width.
     ///
+    /// A DiT without cross-attention (`cond_token_dim` 0) or without a global input (`global_cond_dim` 0) that is
+    /// given conditioners for it is an error, as the reference fails there at the first forward pass; a U-Net without
+    /// `context_features` drops its global conditioners, as the reference's `get_mapping` does.
+    ///
     /// Each of these would otherwise stop a tensor op (a linear layer, a concatenation, the null-condition slice)
     /// at the first forward pass.
     func validateDiffusion() throws {
@@ -44,10 +48,8 @@ extension ModelConfiguration {
         }
         func width(_ specification: ConditionerSpecification) -> Int { specification.outputDimension(default: conditioning.conditionDimension) }
         let crossAttention = diffusion.crossAttentionConditionIDs.compactMap { specifications[$0]?.specification }
-        if let contextWidth = backbone.contextWidth {
-            for specification in crossAttention where width(specification) != contextWidth.value {
-                throw validator.error(contextWidth.key, "is \(contextWidth.value), but cross-attention conditioner '\(specification.id)' gives \(width(specification))-wide tokens")
-            }
+        for specification in crossAttention where width(specification) != backbone.contextWidth.value {
+            throw validator.error(backbone.contextWidth.key, "is \(backbone.contextWidth.value)\(Self.absentInput(backbone.contextWidth, "cross-attention")), but cross-attention conditioner '\(specification.id)' gives \(width(specification))-wide tokens")
         }
         if let contextLength = backbone.contextLength {
             let tokens = crossAttention.reduce(0) { $0 + $1.tokenCount }
@@ -63,8 +65,13 @@ extension ModelConfiguration {
         if let globalWidth = backbone.globalWidth, !global.isEmpty {
             let total = global.reduce(0) { $0 + width($1) }
             try validator.require(total == globalWidth.value, globalWidth.key,
-                                  "is \(globalWidth.value), but the global conditioners give \(total) channels ("
+                                  "is \(globalWidth.value)\(Self.absentInput(globalWidth, "global condition")), but the global conditioners give \(total) channels ("
                                       + global.map { "\($0.id) \(width($0))" }.joined(separator: ", ") + ")")
         }
+    }
+
+    /// ` (no <input>)` for a backbone width of 0, the way a DiT says it lacks that input; empty otherwise.
+    private static func absentInput(_ setting: DiffusionBackboneInterface.Setting, _ input: String) -> String {
+        setting.value == 0 ? " (no \(input))" : ""
     }
 }
