@@ -5,10 +5,11 @@ import SAPipeline
 import SASampling
 import SATensor
 
-/// `stable-audio-bench generate MODEL_DIR [--seconds S,…] [--steps N] [--sampler K] [--cfg X] [--sigma-min X --sigma-max X] [--repeat N]`:
+/// `stable-audio-bench generate MODEL_DIR [--seconds S,…] [--steps N] [--sampler K] [--cfg X] [--sigma-min X --sigma-max X] [--repeat N] [--window fit|full]`:
 /// end-to-end generation time (conditioning, sampling, decoding), real-time factor and peak RSS through
 /// `TextToAudioPipeline`, with the prompt conditioner replaced by a fixed random embedding of the model's
-/// context shape (SAT checkpoints carry no T5 weights; its cost is negligible next to sampling).
+/// context shape (SAT checkpoints carry no T5 weights; its cost is negligible next to sampling). `--window` as in
+/// `stable-audio generate` (default: the model's).
 func runGenerationBenchmark(_ arguments: [String]) throws {
     guard let modelPath = arguments.first, !modelPath.hasPrefix("--") else {
         throw ModelFolderError.notFound("usage: stable-audio-bench generate MODEL_DIR [--seconds 5,10] [--steps 100] [--sampler dpmpp-3m-sde] [--cfg 7]")
@@ -23,6 +24,7 @@ func runGenerationBenchmark(_ arguments: [String]) throws {
     let guidance = Float(option("--cfg") ?? "7") ?? 7
     let repetitions = Int(option("--repeat") ?? "1") ?? 1
     let sigmaMin = option("--sigma-min").flatMap(Double.init), sigmaMax = option("--sigma-max").flatMap(Double.init)
+    let window = option("--window").flatMap(GenerationConfiguration.WindowLength.init)
 
     struct FixedPrompt: PromptConditioner {
         let output: ConditionerOutput
@@ -37,7 +39,7 @@ func runGenerationBenchmark(_ arguments: [String]) throws {
                                                      mask: Tensor(repeating: 1, shape: [1, tokens])))
     }
     print("stable-audio-bench generate  \(modelPath)  OpenBLAS kernels: \(BLASRuntime.coreName)  workers: \(ConcurrentWork.workerCount)")
-    print("steps \(steps), sampler \(sampler.rawValue), CFG \(guidance) (batch CFG), seed 1")
+    print("steps \(steps), sampler \(sampler.rawValue), CFG \(guidance) (batch CFG), seed 1, window \(window?.rawValue ?? "the model's")")
     print("")
     print("seconds  latents   conditioning   sampling   decoding      total   real-time factor   peak RSS")
     for seconds in durations {
@@ -48,6 +50,7 @@ func runGenerationBenchmark(_ arguments: [String]) throws {
         configuration.seed = 1
         configuration.sigmaMin = sigmaMin
         configuration.sigmaMax = sigmaMax
+        configuration.window = window
         var result: GenerationResult?
         var totals: [Double] = []
         for _ in 0..<repetitions {

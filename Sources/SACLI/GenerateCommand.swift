@@ -8,6 +8,7 @@ import SATensor
 
 extension SamplerKind: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
+extension GenerationConfiguration.WindowLength: ExpressibleByArgument {}
 
 /// `stable-audio generate "PROMPT" --seconds S -o out.wav`: a thin layer over `TextToAudioPipeline`.
 struct GenerateCommand: ParsableCommand {
@@ -52,7 +53,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Seed (default: drawn and printed).") var seed: UInt64?
     @Option(help: "Start from this audio (variation).") var initAudio: String?
     @Option(help: "σ to start from with --init-audio.") var initNoiseLevel: Double = 1
-    @Flag(help: "Sample the model's whole window instead of the shortest length that holds the request.") var fullWindow = false
+    @Option(help: "Latent length for a clip within the model's window: fit (the clip rounded up to the backbone's multiple; compute scales with the clip) or full (the whole window, trimmed; as stable-audio-tools samples and trains). Default: the model's.") var window: GenerationConfiguration.WindowLength?
     @Flag(help: "Refuse clips longer than the model's window instead of rendering them by overlapping windows.") var noContinuation = false
     @Option(help: "Normalize to this integrated loudness (LUFS, BS.1770), keeping the sample peak below 0 dBFS.") var loudness: Double?
     @Option(help: "JSONL or CSV list of items (prompt, seconds, seed, negative_prompt, cfg_scale, steps, name).") var batch: String?
@@ -125,7 +126,7 @@ struct GenerateCommand: ParsableCommand {
         configuration.guidanceInterval = (try? parsedInterval()) ?? 0...1
         configuration.initAudioPath = initAudio
         configuration.initNoiseLevel = initNoiseLevel
-        configuration.useFullWindow = fullWindow
+        configuration.window = window
         configuration.allowContinuation = !noContinuation
         return configuration
     }
@@ -162,7 +163,8 @@ struct GenerateCommand: ParsableCommand {
     static func settingsDescription(_ result: GenerationResult, configuration: GenerationConfiguration, modelPath: String) -> String {
         var fields = ["seed=\(result.seed)", "seconds=\(configuration.seconds)", "steps=\(result.steps)", "sampler=\(result.sampler.rawValue)",
                       "schedule=\(result.schedule.rawValue)", "sigma_min=\(result.sigmaMin)", "sigma_max=\(result.sigmaMax)", "rho=\(result.rho)",
-                      "cfg_scale=\(result.guidanceScale)", "cfg_rescale=\(result.guidanceRescale)", "model=\(modelPath)"]
+                      "cfg_scale=\(result.guidanceScale)", "cfg_rescale=\(result.guidanceRescale)", "window=\(result.window.rawValue)",
+                      "model=\(modelPath)"]
         if let negative = configuration.negativePrompt { fields.append("negative_prompt=\(negative)") }
         if configuration.guidanceInterval != 0...1 { fields.append("cfg_interval=\(configuration.guidanceInterval.lowerBound),\(configuration.guidanceInterval.upperBound)") }
         if let initAudio = configuration.initAudioPath { fields.append("init_audio=\(initAudio)"); fields.append("init_noise_level=\(configuration.initNoiseLevel)") }
@@ -223,6 +225,7 @@ extension GenerateCommand {
                               "seed": result.seed, "steps": result.steps, "sampler": result.sampler.rawValue, "schedule": result.schedule.rawValue,
                               "sigma_min": result.sigmaMin, "sigma_max": result.sigmaMax, "rho": result.rho,
                               "cfg_scale": Double(result.guidanceScale), "cfg_rescale": Double(result.guidanceRescale),
+                              "window": result.window.rawValue, "latent_frames": result.latentFrames,
                               "negative_prompt": configuration.negativePrompt ?? NSNull(), "timings": result.timings,
                               "notices": result.notices]) { $1 }
             } catch {

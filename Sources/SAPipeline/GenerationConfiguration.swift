@@ -29,8 +29,8 @@ public struct GenerationConfiguration: Sendable, Equatable {
     public var initAudioPath: String?
     /// σ to start from when `initAudioPath` is set (SAT's `init_noise_level`).
     public var initNoiseLevel: Double = 1
-    /// Generate the model's full window instead of the shortest latent length that holds the request.
-    public var useFullWindow = false
+    /// How many latent frames a clip within the model's window samples; nil = the model's default.
+    public var window: WindowLength?
     /// Render clips longer than the model's window by overlapping windows (see `TextToAudioPipeline.continuation`).
     public var allowContinuation = true
 
@@ -38,13 +38,26 @@ public struct GenerationConfiguration: Sendable, Equatable {
         self.prompt = prompt
         self.seconds = seconds
     }
+
+    /// The latent length sampled for a clip that fits in the model's window (`sample_size`).
+    public enum WindowLength: String, Sendable, Equatable, CaseIterable {
+        /// The shortest latent length that holds the clip, rounded up to the backbone's multiple, so compute scales
+        /// with the request (a 5 s clip costs about half a 10 s one). The default, unless the model says otherwise.
+        case fit
+        /// The whole window, trimmed to the clip after decoding: what stable-audio-tools' `generate_diffusion_cond`
+        /// does, and the only length SAT-style models train on (every example is a full window, silent after
+        /// `seconds_total`). Slower for short clips, but some models need it: on this project's ratio-512 model
+        /// (512-latent window, 3 s clips, session 20) loudness words moved the level by 1–2 dB with `fit` and by
+        /// 8–9 dB with `full`. Clips longer than the window then render as overlapping whole windows.
+        case full
+    }
 }
 
 /// Per-model sampling defaults: read from an optional `"stable_audio_swift": {…}` object in `model_config.json`
-/// (`steps`, `sampler`, `schedule`, `sigma_min`, `sigma_max`, `rho`, `cfg_scale`, `cfg_rescale`), falling back to
-/// the published values for the backbone: the Stable Audio Open model card for DiTs (100 steps, dpmpp-3m-sde,
+/// (`steps`, `sampler`, `schedule`, `sigma_min`, `sigma_max`, `rho`, `cfg_scale`, `cfg_rescale`, `window`), falling
+/// back to the published values for the backbone: the Stable Audio Open model card for DiTs (100 steps, dpmpp-3m-sde,
 /// σ 0.3…500, CFG 7) and stable-audio-tools' UI values for U-Nets (100 steps, dpmpp-3m-sde, σ 0.01…100, CFG 7,
-/// rescale 0.4 as `generate_diffusion_cond` applies it).
+/// rescale 0.4 as `generate_diffusion_cond` applies it), and the `fit` window.
 public struct ModelDefaults: Sendable, Equatable {
     public var steps = 100
     public var sampler = SamplerKind.dpmpp3mSDE
@@ -54,6 +67,7 @@ public struct ModelDefaults: Sendable, Equatable {
     public var rho = 1.0
     public var guidanceScale: Float = 7
     public var guidanceRescale: Float = 0
+    public var window = GenerationConfiguration.WindowLength.fit
 
     public init() {}
 }
@@ -75,7 +89,7 @@ public struct PipelineProgress: Sendable {
 public struct GenerationResult: Sendable {
     public var audio: AudioBuffer
     public var seed: UInt64
-    /// Latent frames sampled (the request rounded up to the backbone's multiple, or the full window).
+    /// Latent frames sampled (the request rounded up to the backbone's multiple, or the whole window).
     public var latentFrames: Int
     /// Seconds spent conditioning, sampling and decoding.
     public var timings: [String: Double]
@@ -88,6 +102,7 @@ public struct GenerationResult: Sendable {
     public var rho: Double
     public var guidanceScale: Float
     public var guidanceRescale: Float
+    public var window: GenerationConfiguration.WindowLength
     /// Things the user should know (e.g. the prompt was longer than the text encoder reads).
     public var notices: [String]
 }

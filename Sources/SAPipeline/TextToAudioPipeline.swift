@@ -10,7 +10,9 @@ import SATensor
 /// 1. Conditioning: the prompt (and negative prompt) through the model's conditioners with `seconds_start = 0`
 ///    and `seconds_total = S`, assembled as SAT does.
 /// 2. Latent length: the request's frames round(S·rate) rounded up to whole latent frames and to the backbone's
-///    length multiple (so a 5 s clip costs about half a 10 s one), or the full window with `useFullWindow`.
+///    length multiple (so a 5 s clip costs about half a 10 s one), or the whole window (`sample_size`, as SAT
+///    samples it) where the configuration or the model asks for `WindowLength.full`. Clips longer than the window
+///    are rendered by continuation.
 /// 3. Sampling: x = ε·σ₀ (or init latents + ε·σ₀ with σ₀ = init noise level), the chosen k-diffusion sampler on the
 ///    chosen schedule, each step denoised through the v-objective `VDenoiser` with classifier-free guidance (batch
 ///    CFG; guidance only where σ_v is inside the CFG interval). All noise comes from one `SeededNoiseSource`.
@@ -60,7 +62,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         }
         let settings = try resolve(configuration)
         let frames = Int((configuration.seconds * Double(sampleRate)).rounded())
-        let latentFrames = latentLength(frames: frames, fullWindow: configuration.useFullWindow)
+        let latentFrames = latentLength(frames: frames, window: settings.window)
         let seed = configuration.seed ?? UInt64.random(in: 0..<(1 << 32))
 
         // 1. Conditioning
@@ -106,7 +108,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
                                 timings: ["conditioning": conditioningSeconds, "sampling": samplingSeconds, "decoding": decodingSeconds, "total": elapsed()],
                                 steps: settings.steps, sampler: settings.sampler, schedule: settings.schedule, sigmaMin: settings.sigmaMin,
                                 sigmaMax: settings.sigmaMax, rho: settings.rho, guidanceScale: settings.guidanceScale,
-                                guidanceRescale: settings.guidanceRescale, notices: notices)
+                                guidanceRescale: settings.guidanceRescale, window: settings.window, notices: notices)
     }
 
     /// Samples one window of `latentFrames` latents.
@@ -155,8 +157,10 @@ public final class TextToAudioPipeline: @unchecked Sendable {
     /// backbone's multiple) and is conditioned with `seconds_start` = its start time and `seconds_total` = the
     /// whole clip, as SAT trains on random crops of longer files. Its first `overlap` frames are pinned to the
     /// previous window's last ones (see `sampleWindow`), so the only seam is where newly sampled frames begin, and
-    /// those were sampled knowing the pinned context. The last window is shortened to what remains (rounded up to
-    /// the multiple). Memory stays at one window plus the (small) latent track; decoding is chunked.
+    /// those were sampled knowing the pinned context. The last window is a whole window too, its frames past the
+    /// clip's end dropped (as SAT trains on crops that run past a file's end into silence), with `WindowLength.full`;
+    /// with `fit` it is shortened to what remains (rounded up to the multiple). Memory stays at one window plus the (small)
+    /// latent track; decoding is chunked.
     func continuation(_ configuration: GenerationConfiguration, settings: Settings, totalLatents: Int, windowLatents: Int,
                       noise: inout SeededNoiseSource, elapsed: () -> Double,
                       progress: (PipelineProgress) -> Bool) throws -> Tensor {
@@ -169,7 +173,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         var start = 0
         while track.shape[2] < totalLatents {
             let remaining = totalLatents - start
-            let length = min(windowLatents, max(multiple, (remaining + multiple - 1) / multiple * multiple))
+            let length = settings.window == .full ? windowLatents : min(windowLatents, max(multiple, (remaining + multiple - 1) / multiple * multiple))
             let (inputs, negative) = try conditioning(configuration, secondsStart: Double(start) * secondsPerLatent)
             let known = start == 0 ? nil : track.slice(axis: 2, start..<min(track.shape[2], start + overlap))
             let window = try sampleWindow(configuration, settings: settings, latentFrames: length, inputs: inputs, negative: negative,
@@ -181,10 +185,12 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         return track.slice(axis: 2, 0..<totalLatents)
     }
 
-    /// Latent frames for `frames` audio frames: whole latents, rounded up to the backbone's multiple.
-    public func latentLength(frames: Int, fullWindow: Bool) -> Int {
+    /// Latent frames for `frames` audio frames: the whole window for a clip within it with `WindowLength.full`, else
+    /// whole latents rounded up to the backbone's multiple (for a clip longer than the window, the continuation's
+    /// track, whose windows `continuation` sizes).
+    public func latentLength(frames: Int, window: GenerationConfiguration.WindowLength) -> Int {
         let ratio = model.pretransform.downsamplingRatio, multiple = model.latentLengthMultiple
-        if fullWindow, let sampleSize = model.configuration.sampleSize { return sampleSize / ratio }
+        if window == .full, let sampleSize = model.configuration.sampleSize, frames <= sampleSize { return sampleSize / ratio }
         let latents = (frames + ratio - 1) / ratio
         return max(multiple, (latents + multiple - 1) / multiple * multiple)
     }
@@ -193,22 +199,24 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         var steps: Int, sampler: SamplerKind, schedule: ScheduleKind
         var sigmaMin: Double, sigmaMax: Double, rho: Double
         var guidanceScale: Float, guidanceRescale: Float
+        var window: GenerationConfiguration.WindowLength
     }
 
     /// Applies model defaults and validates everything, naming the bad parameter.
     func resolve(_ c: GenerationConfiguration) throws -> Settings {
         let settings = Settings(steps: c.steps ?? defaults.steps, sampler: c.sampler ?? defaults.sampler, schedule: c.schedule ?? defaults.schedule,
                                 sigmaMin: c.sigmaMin ?? defaults.sigmaMin, sigmaMax: c.sigmaMax ?? defaults.sigmaMax, rho: c.rho ?? defaults.rho,
-                                guidanceScale: c.guidanceScale ?? defaults.guidanceScale, guidanceRescale: c.guidanceRescale ?? defaults.guidanceRescale)
+                                guidanceScale: c.guidanceScale ?? defaults.guidanceScale, guidanceRescale: c.guidanceRescale ?? defaults.guidanceRescale,
+                                window: c.window ?? defaults.window)
         guard !c.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw PipelineError("the prompt is empty") }
         guard c.seconds.isFinite, c.seconds > 0, c.seconds <= Self.maximumSeconds else {
             throw PipelineError("seconds must be a positive number of at most \(Int(Self.maximumSeconds)) (one hour), got \(c.seconds)")
         }
         let frames = Int((c.seconds * Double(sampleRate)).rounded())
         guard frames > 0 else { throw PipelineError("seconds \(c.seconds) is shorter than one sample at \(sampleRate) Hz") }
-        if c.useFullWindow, let window = windowSeconds, window > Self.maximumSeconds {
+        if settings.window == .full, let window = windowSeconds, window > Self.maximumSeconds {
             throw PipelineError(String(format: "the model's window of %.4g s", window)
-                                + " (sample_size \(model.configuration.sampleSize ?? 0)) is longer than the \(Int(Self.maximumSeconds)) s a clip may have; render without --full-window")
+                                + " (sample_size \(model.configuration.sampleSize ?? 0)) is longer than the \(Int(Self.maximumSeconds)) s a clip may have; render with --window fit")
         }
         if let window = windowSeconds, let sampleSize = model.configuration.sampleSize, frames > sampleSize, !c.allowContinuation {
             throw PipelineError(String(format: "seconds %.4g exceeds the model's window of %.4g s (%d samples); enable continuation to render longer clips", c.seconds, window, sampleSize))
@@ -280,6 +288,10 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         if let value = section["rho"] { guard let number = value.doubleValue else { throw invalid("rho") }; defaults.rho = number }
         if let value = section["cfg_scale"] { guard let number = value.doubleValue else { throw invalid("cfg_scale") }; defaults.guidanceScale = Float(number) }
         if let value = section["cfg_rescale"] { guard let number = value.doubleValue else { throw invalid("cfg_rescale") }; defaults.guidanceRescale = Float(number) }
+        if let value = section["window"] {
+            guard let window = value.stringValue.flatMap(GenerationConfiguration.WindowLength.init) else { throw invalid("window") }
+            defaults.window = window
+        }
         return defaults
     }
 }

@@ -63,6 +63,21 @@ import Testing
         #expect(result.standardError.contains("seed 42"))
     }
 
+    /// `--window full` samples the whole 1.2 s window and trims it (`window=full` in the metadata); the model's
+    /// default here is `fit`, and an unknown length is refused before anything is written.
+    @Test func windowOptionChoosesTheLatentLength() throws {
+        for window in ["full", "fit"] {
+            let path = "\(folder)/window-\(window).wav"
+            let result = try generate(["a beep", "--seconds", "0.3", "-o", path, "--seed", "3", "--window", window])
+            #expect(result.status == 0, "\(result.standardError)")
+            let (audio, info) = try AudioFile.read(path)
+            #expect(audio.frameCount == 13_230)
+            #expect(info.metadata.comment?.contains("window=\(window)") == true, "\(info.metadata.comment ?? "")")
+        }
+        let unknown = try generate(["a beep", "--seconds", "0.3", "-o", "\(folder)/window-bad.wav", "--window", "whole"])
+        #expect(unknown.status != 0 && !FileManager.default.fileExists(atPath: "\(folder)/window-bad.wav"))
+    }
+
     /// Beyond the 1.2 s window: overlapping windows, still exactly round(S · 44100) frames.
     @Test func continuationRendersPastTheWindowAtExactLength() throws {
         let path = "\(folder)/long.wav"
@@ -129,6 +144,7 @@ import Testing
         let items = try #require(manifest["items"] as? [[String: Any]])
         #expect(items.map { $0["status"] as? String } == ["ok", "failed", "ok"])
         #expect(items[0]["seed"] as? Int == 1 && items[2]["steps"] as? Int == 2)
+        #expect(items[0]["window"] as? String == "fit" && items[0]["latent_frames"] as? Int == 276)  // ⌈8820 / 32⌉
         #expect((items[1]["error"] as? String)?.contains("list.jsonl:2: prompt is missing or empty") == true)
     }
 }

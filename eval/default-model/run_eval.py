@@ -268,6 +268,9 @@ def main():
                     help="who generates: the Swift engine (stable-audio generate --batch) or SAT's sampler in PyTorch")
     ap.add_argument("--stable-audio", default=os.path.join(HERE, "..", "..", ".build", "release", "stable-audio"),
                     help="the stable-audio executable for --engine swift")
+    ap.add_argument("--window", choices=["fit", "full"], default=None,
+                    help="--engine swift: latent length of a clip within the window (stable-audio generate --window; "
+                    "default: the model's). SAT's sampler (--engine pytorch) always samples the whole window")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
@@ -277,9 +280,10 @@ def main():
         gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed)
     if a.engine == "swift":
         from swift_engine import swift_gen_fn
-        gen = swift_gen_fn(a.model, a.steps, a.cfg, a.seed, os.path.abspath(a.stable_audio))
+        gen = swift_gen_fn(a.model, a.steps, a.cfg, a.seed, os.path.abspath(a.stable_audio), window=a.window)
     classify = load_classifier(a.clap)
     results = dict(command=" ".join(sys.argv), model=a.model, engine=a.engine, steps=a.steps, cfg=a.cfg, sampler="dpmpp-2m",
+                   window=(a.window or "the model's") if a.engine == "swift" else "full",
                    time=time.strftime("%Y-%m-%d %H:%M:%S"))
     if "pairs" in sections:
         with open(os.path.join(HERE, "contrast_pairs.json")) as f:
