@@ -46,9 +46,10 @@ public struct GenerationConfiguration: Sendable, Equatable {
         case fit
         /// The whole window, trimmed to the clip after decoding: what stable-audio-tools' `generate_diffusion_cond`
         /// does, and the only length SAT-style models train on (every example is a full window, silent after
-        /// `seconds_total`). Slower for short clips, but some models need it: on this project's ratio-512 model
-        /// (512-latent window, 3 s clips, session 20) loudness words moved the level by 1–2 dB with `fit` and by
-        /// 8–9 dB with `full`. Clips longer than the window then render as overlapping whole windows.
+        /// `seconds_total`). Slower for short clips; for models that do worse on shorter windows. On this project's
+        /// models it measured no better (`eval/default-model/results_s20_window.json`): the bundled model's pair bar
+        /// 57.4% against 61.8% with `fit`, its length bar 15/24 against 13/24, and loudness words moved the level
+        /// by as much either way. Clips longer than the window then render as overlapping whole windows.
         case full
     }
 }
