@@ -157,10 +157,10 @@ public final class TextToAudioPipeline: @unchecked Sendable {
     /// backbone's multiple) and is conditioned with `seconds_start` = its start time and `seconds_total` = the
     /// whole clip, as SAT trains on random crops of longer files. Its first `overlap` frames are pinned to the
     /// previous window's last ones (see `sampleWindow`), so the only seam is where newly sampled frames begin, and
-    /// those were sampled knowing the pinned context. The last window is a whole window too, its frames past the
-    /// clip's end dropped (as SAT trains on crops that run past a file's end into silence), with `WindowLength.full`;
-    /// with `fit` it is shortened to what remains (rounded up to the multiple). Memory stays at one window plus the (small)
-    /// latent track; decoding is chunked.
+    /// those were sampled knowing the pinned context. With `WindowLength.fit` the last window is shortened to what
+    /// remains (rounded up to the multiple); with `full` it is a whole window too, its frames past the clip's end
+    /// dropped (as SAT trains on crops that run past a file's end into silence). Memory stays at one window plus the
+    /// (small) latent track; decoding is chunked.
     func continuation(_ configuration: GenerationConfiguration, settings: Settings, totalLatents: Int, windowLatents: Int,
                       noise: inout SeededNoiseSource, elapsed: () -> Double,
                       progress: (PipelineProgress) -> Bool) throws -> Tensor {
