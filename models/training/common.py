@@ -68,10 +68,10 @@ def cosine_fall(u):
 
 def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
     """lr(step) = peak · min(1, (step + 1) / warmup) · c,  c = 0.1 + 0.9 · ½ (1 + cos(π u)),
-    u = min(1, (step − start_step) / cosine_steps) (c = 1 without a cosine phase)."""
+    u = clamp((step − start_step) / cosine_steps, 0, 1) (c = 1 without a cosine phase)."""
     lr = peak * (min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0)
     if cosine_steps:
-        u = min(1.0, (step - start_step) / cosine_steps)
+        u = min(1.0, max(0.0, (step - start_step) / cosine_steps))
         lr *= 0.1 + 0.9 * cosine_fall(u)
     return lr
 

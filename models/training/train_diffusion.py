@@ -128,7 +128,10 @@ def main(argv=None):
     ap.add_argument("--warmup-steps", type=int, default=None, help="override training.warmup_steps")
     ap.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: training.learning_rate)")
     ap.add_argument("--cosine-steps", type=int, default=0,
-                    help="cosine decay of the lr to lr/10 over this many steps from the step this run starts at")
+                    help="cosine decay of the lr to lr/10 over this many steps from --cosine-from")
+    ap.add_argument("--cosine-from", type=int, default=None,
+                    help="the step the cosine starts at (default: the step this run starts at); give it so that a "
+                         "resumed run continues the same cosine")
     ap.add_argument("--init", default=None,
                     help="fresh run only: start the U-Net and conditioners from another train_diffusion checkpoint's "
                          "EMA weights (same architecture and tokenizer; e.g. after re-encoding with a new VAE)")
@@ -196,9 +199,9 @@ def main(argv=None):
         print(f"[diffusion] initialised from {a.init} (step {source['step']})"
               + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
-    step0 = step
+    step0 = step if a.cosine_from is None else a.cosine_from
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
-            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, short_padding=tc.get("short_padding"),
+            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=step0, short_padding=tc.get("short_padding"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
