@@ -41,8 +41,8 @@ import Testing
         #expect(try pipeline.generate(Self.configuration(seconds: 0.005, window: .full)).audio == whole.audio)
     }
 
-    /// Continuation with whole windows: the last window is sampled whole and cut, and the clip is exact.
-    /// (Before the `full` window sized the continuation's track, a clip longer than the window trapped here.)
+    /// Continuation with whole windows: the last window is sampled whole and cut, and the clip is exact. (Before
+    /// session 20 the full window rendered a clip longer than the window as one window, and trimming it trapped.)
     @Test func fullWindowsContinueToTheExactLength() throws {
         let pipeline = try RequestValidationTests.pipeline()
         var windows = 0
