@@ -12,7 +12,7 @@ import SATensor
 /// `stable-audio generate` (default: the model's).
 func runGenerationBenchmark(_ arguments: [String]) throws {
     guard let modelPath = arguments.first, !modelPath.hasPrefix("--") else {
-        throw ModelFolderError.notFound("usage: stable-audio-bench generate MODEL_DIR [--seconds 5,10] [--steps 100] [--sampler dpmpp-3m-sde] [--cfg 7]")
+        throw ModelFolderError.notFound("usage: stable-audio-bench generate MODEL_DIR [--seconds 5,10] [--steps 100] [--sampler dpmpp-3m-sde] [--cfg 7] [--window fit|full]")
     }
     func option(_ name: String) -> String? {
         guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }

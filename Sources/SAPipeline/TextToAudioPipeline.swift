@@ -173,7 +173,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         var start = 0
         while track.shape[2] < totalLatents {
             let remaining = totalLatents - start
-            let length = settings.window == .full ? windowLatents : min(windowLatents, max(multiple, (remaining + multiple - 1) / multiple * multiple))
+            let length = settings.window == .full ? windowLatents : min(windowLatents, roundedUpToMultiple(latents: remaining))
             let (inputs, negative) = try conditioning(configuration, secondsStart: Double(start) * secondsPerLatent)
             let known = start == 0 ? nil : track.slice(axis: 2, start..<min(track.shape[2], start + overlap))
             let window = try sampleWindow(configuration, settings: settings, latentFrames: length, inputs: inputs, negative: negative,
@@ -189,9 +189,14 @@ public final class TextToAudioPipeline: @unchecked Sendable {
     /// whole latents rounded up to the backbone's multiple (for a clip longer than the window, the continuation's
     /// track, whose windows `continuation` sizes).
     public func latentLength(frames: Int, window: GenerationConfiguration.WindowLength) -> Int {
-        let ratio = model.pretransform.downsamplingRatio, multiple = model.latentLengthMultiple
+        let ratio = model.pretransform.downsamplingRatio
         if window == .full, let sampleSize = model.configuration.sampleSize, frames <= sampleSize { return sampleSize / ratio }
-        let latents = (frames + ratio - 1) / ratio
+        return roundedUpToMultiple(latents: (frames + ratio - 1) / ratio)
+    }
+
+    /// `latents` rounded up to the backbone's length multiple m, at least one multiple: max(m, ⌈latents / m⌉ · m).
+    func roundedUpToMultiple(latents: Int) -> Int {
+        let multiple = model.latentLengthMultiple
         return max(multiple, (latents + multiple - 1) / multiple * multiple)
     }
 

@@ -199,9 +199,9 @@ def main(argv=None):
         print(f"[diffusion] initialised from {a.init} (step {source['step']})"
               + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
-    step0 = step if a.cosine_from is None else a.cosine_from
+    cosine_start = step if a.cosine_from is None else a.cosine_from
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
-            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=step0, short_padding=tc.get("short_padding"),
+            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=cosine_start, short_padding=tc.get("short_padding"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -225,7 +225,7 @@ def main(argv=None):
         inputs = model.get_conditioning_inputs(cond)
         out = model.model(xt, t, cfg_dropout_prob=tc["cfg_dropout_prob"], **inputs)
         loss = torch.nn.functional.mse_loss(out, target)
-        lr = learning_rate_at(step, peak_lr, tc["warmup_steps"], step0, a.cosine_steps)
+        lr = learning_rate_at(step, peak_lr, tc["warmup_steps"], cosine_start, a.cosine_steps)
         for g in opt.param_groups:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)
