@@ -60,8 +60,8 @@ let package = Package(
             name: "SASamplingTests", dependencies: ["SASampling", "SATestSupport"],
             resources: [.copy("Resources")]
         ),
-        .testTarget(name: "SAPipelineTests", dependencies: ["SAPipeline", "SAModels", "SANN", "SASampling", "SATestSupport"]),
-        .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"]),
+        .testTarget(name: "SAPipelineTests", dependencies: ["SAPipeline", "SAModels", "SANN", "SASampling", "SAAudio", "SATensor", "SATestSupport"]),
+        .testTarget(name: "SAAudioTests", dependencies: ["SAAudio", "SATestSupport"], resources: [.copy("Resources")]),
         .testTarget(
             name: "SAMetricsTests", dependencies: ["SAMetrics", "SAAudio", "SATensor", "CZlib"],
             resources: [.copy("Resources")]

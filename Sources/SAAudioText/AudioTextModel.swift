@@ -17,8 +17,9 @@ import Glibc
 /// is checked and not used. Loading is strict: every tensor must exist with the expected shape and finite values
 /// and none may be left over; the family count must agree between the config and `audio.cls.weight`, and the
 /// vocabulary between the tokenizer and `text.emb.weight`.
-/// Limitations: audio at the config's sample rate only (44.1 kHz; nothing is resampled), mono or stereo; only the
-/// first `window` samples of a clip (262144, ≈ 5.94 s) are seen, as in training.
+/// Limitations: mono or stereo audio; other sample rates than the config's (44.1 kHz) are resampled to it first
+/// (`AudioTextFeatureExtractor`); only the first `window` samples of a clip (262144, ≈ 5.94 s) are seen, as in
+/// training.
 public struct AudioTextModel: Sendable {
     public static let configurationFileName = "sfx_clap_mini.json"
     public static let weightsFileName = "sfx_clap_mini.safetensors"

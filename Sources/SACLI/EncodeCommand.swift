@@ -7,7 +7,7 @@ struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
         abstract: "Encode audio to latents with a model's autoencoder (deterministic: the posterior mean).",
-        discussion: "MODEL_DIR is an autoencoder model folder or a diffusion model folder (its pretransform is used). The audio must already be at the model's sample rate and channel count."
+        discussion: "MODEL_DIR is an autoencoder model folder or a diffusion model folder (its pretransform is used). Audio at another sample rate or channel count is converted as stable-audio-tools converts init audio (torchaudio's Resample filter; mono copied to stereo, or channels averaged to mono), with a notice."
     )
 
     @Argument(help: "Input audio file (WAV, FLAC, AIFF, OGG).")
@@ -28,7 +28,9 @@ struct EncodeCommand: ParsableCommand {
                 throw ValidationError("\(output) exists: pass --overwrite to replace it")
             }
             let codec = try LatentCodec(modelPath: model)
-            try codec.encode(audioPath: input, to: output)
+            if let conversion = try codec.encode(audioPath: input, to: output) {
+                FileHandleOutput.standardError("notice: \(conversion)\n")
+            }
             FileHandleOutput.standardError("wrote \(output)\n")
         }
     }

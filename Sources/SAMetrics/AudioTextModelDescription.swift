@@ -11,6 +11,7 @@ public struct AudioTextModelDescription: Codable, Sendable, Equatable {
     public var windowLength: Int
     public var embeddingDimension: Int
     public var families: [String]
+    public var resampling = "files at another sample rate are resampled to sampleRate first (windowed sinc as torchaudio's Resample defaults: Hann, width 6, rolloff 0.99); the model was trained at 44.1 kHz only"
     public var textAudioCosine = "sfx_clap_mini_text_audio_cosine: cosine of the L2-normalised audio and text embeddings (−1…1); only the first window samples are seen"
     public var family = "sfx_clap_mini_family / _probability: argmax and maximum of softmax(family logits)"
     public var frechetDistance = "sfx_clap_mini_frechet_distance: Fréchet distance between Gaussians fitted to the audio embeddings of the two sets (one row per file, ddof 1; see set.frechet); not comparable with FAD numbers of any other encoder"

@@ -7,8 +7,10 @@ import SATensor
 /// pretransform of a diffusion model).
 ///
 /// - Encoding is deterministic: the VAE posterior mean, divided by `pretransform.scale` as SAT's
-///   `AutoencoderPretransform.encode` does. Audio must already be at the model's rate and channel count;
-///   anything else is rejected with a message (no silent resampling or channel mixing).
+///   `AutoencoderPretransform.encode` does. Audio at another rate or channel count is converted first as SAT's
+///   `prepare_audio` converts init audio (`AudioBuffer.converted(toSampleRate:channelCount:)`); the latent file's
+///   metadata records the conversion (`conversion`, `source_sample_rate`, `source_channels`), and `audio_frames` is
+///   the converted length, so decoding gives the audio at the model's rate.
 /// - Latent files are safetensors with one tensor `latents` `[B, D, L]` and metadata recording the sample rate, the
 ///   original frame count (so decoding trims the padding back off), the downsampling ratio and the model folder.
 /// - Decoding multiplies by the scale, decodes (in SAT-style chunks of `chunkSize` latents with `overlap` when
@@ -35,22 +37,30 @@ public struct LatentCodec: Sendable {
 
     /// Encodes an audio file; returns latents `[1, D, L]` and the metadata for a latent file.
     public func encode(audioPath: String) throws -> (latents: Tensor, metadata: [String: String]) {
-        let audio = try AudioInput.read(audioPath, sampleRate: sampleRate, channelCount: autoencoder.audioChannels)
+        let input = try AudioInput(path: audioPath, sampleRate: sampleRate, channelCount: autoencoder.audioChannels)
+        let audio = input.audio
         var latents = autoencoder.encode(audio.samples.expandingDimension(at: 0))
         if scale != 1 { latents = latents / scale }
-        let metadata = [
+        var metadata = [
             "format": "stable-audio-latents", "sample_rate": String(sampleRate), "audio_frames": String(audio.frameCount),
             "audio_channels": String(audio.channelCount), "downsampling_ratio": String(autoencoder.downsamplingRatio),
             "latent_channels": String(autoencoder.latentChannels), "source": audioPath, "model": modelPath,
             "software": "stable-audio-swift \(StableAudioVersion.string)",
         ]
+        if let conversion = input.conversion {
+            metadata["conversion"] = conversion
+            metadata["source_sample_rate"] = String(input.sourceSampleRate)
+            metadata["source_channels"] = String(input.sourceChannelCount)
+        }
         return (latents, metadata)
     }
 
-    /// Encodes `audioPath` and writes the latent file atomically.
-    public func encode(audioPath: String, to latentPath: String) throws {
+    /// Encodes `audioPath` and writes the latent file atomically; returns the conversion made to the audio, if any.
+    @discardableResult
+    public func encode(audioPath: String, to latentPath: String) throws -> String? {
         let (latents, metadata) = try encode(audioPath: audioPath)
         try SafeTensorsWriter.write([("latents", latents)], metadata: metadata, to: latentPath)
+        return metadata["conversion"]
     }
 
     /// Decodes a latent file to audio `[B, C, T]`, trimmed to its recorded frame count when present. `chunkSize` must

@@ -19,8 +19,13 @@ import SATensor
 /// 4. Decoding: the pretransform decodes (in SAT-style chunks of 128 latents with 32 overlap beyond 128), and the
 ///    audio is trimmed to exactly round(S·rate) frames.
 ///
-/// Limitations: one window per call (`seconds` up to the model's `sample_size`); init audio is encoded with the
-/// posterior mean (SAT samples the VAE posterior).
+/// Init audio: converted as SAT's `prepare_audio` converts it (resampled with torchaudio's `Resample` filter, then
+/// mono copied to stereo or channels averaged; a notice says so), then zero-padded at the end or cropped from the
+/// start to the sampled length, as its non-random `PadCrop` does (with `WindowLength.full` that length is the whole
+/// window, as in SAT; with `fit` it is the request's latent length).
+///
+/// Limitations: init audio works within one window (no continuation); it is encoded with the posterior mean (SAT
+/// samples the VAE posterior).
 public final class TextToAudioPipeline: @unchecked Sendable {
     public let model: ConditionedDiffusionModel
     public let defaults: ModelDefaults
@@ -90,7 +95,11 @@ public final class TextToAudioPipeline: @unchecked Sendable {
                                        noise: &noise, elapsed: elapsed, progress: progress)
         } else {
             var initLatents: Tensor? = nil
-            if let initPath = configuration.initAudioPath { initLatents = try encodeInitAudio(initPath, frames: frames, latentFrames: latentFrames) }
+            if let initPath = configuration.initAudioPath {
+                let (encoded, conversion) = try encodeInitAudio(initPath, latentFrames: latentFrames)
+                initLatents = encoded
+                if let conversion { notices.append("init audio \(conversion)") }
+            }
             latents = try sampleWindow(configuration, settings: settings, latentFrames: latentFrames, inputs: inputs, negative: negative,
                                        initLatents: initLatents, known: nil, noise: &noise, elapsed: elapsed, progress: progress)
         }
@@ -260,16 +269,18 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         return (try inputs(prompt: configuration.prompt), try configuration.negativePrompt.map { try inputs(prompt: $0) })
     }
 
-    /// Encodes init audio (posterior mean) to `latentFrames` latents, padding or cropping the audio to `frames` first.
-    func encodeInitAudio(_ path: String, frames: Int, latentFrames: Int) throws -> Tensor {
-        let audio = try AudioInput.read(path, sampleRate: sampleRate, channelCount: audioChannels)
+    /// Encodes init audio (posterior mean) to `latentFrames` latents, converting it to the model's rate and channels
+    /// and padding or cropping it to `latentFrames` × the downsampling ratio first; also returns the conversion made.
+    func encodeInitAudio(_ path: String, latentFrames: Int) throws -> (latents: Tensor, conversion: String?) {
+        let input = try AudioInput(path: path, sampleRate: sampleRate, channelCount: audioChannels)
+        let audio = input.audio
         let ratio = model.pretransform.downsamplingRatio
         let target = latentFrames * ratio
         var samples = audio.samples
         samples = samples.shape[1] >= target ? samples.slice(axis: 1, 0..<target) : samples.padded(axis: 1, before: 0, after: target - samples.shape[1])
         var latents = model.pretransform.encode(samples.expandingDimension(at: 0))
         if model.configuration.pretransformScale != 1 { latents = latents / model.configuration.pretransformScale }
-        return latents
+        return (latents, input.conversion)
     }
 
     /// Defaults from the model config's optional `stable_audio_swift` section, else per backbone.

@@ -36,17 +36,31 @@ import Testing
         #expect(audio.samples.scalars.allSatisfy { $0.isFinite })
     }
 
+    @Test func otherRatesAndChannelCountsAreConvertedWithANotice() throws {
+        let model = "\(Self.models)/oobleck_vae"
+        let input = try writeAudio("mono-48k.wav", channels: 1, rate: 48_000, frames: 960)
+        let latents = "\(folder)/converted.safetensors", output = "\(folder)/converted-out.wav"
+        let encoded = try CommandLineTests.run(["encode", input, "-m", model, "-o", latents])
+        #expect(encoded.status == 0, "\(encoded.standardError)")
+        #expect(encoded.standardError.contains("notice: \(input): resampled 48000 Hz → 44100 Hz"), "\(encoded.standardError)")
+        #expect(encoded.standardError.contains("mono copied to both channels"), "\(encoded.standardError)")
+        let metadata = try SafeTensorsFile(path: latents).metadata
+        #expect(metadata["source_sample_rate"] == "48000" && metadata["source_channels"] == "1", "\(metadata)")
+        #expect(metadata["audio_frames"] == "882" && metadata["conversion"]?.contains("resampled") == true, "\(metadata)")
+        #expect(try CommandLineTests.run(["decode", latents, "-m", model, "-o", output]).status == 0)
+        let (audio, _) = try AudioFile.read(output)
+        #expect(audio.frameCount == 882 && audio.channelCount == 2 && audio.sampleRate == 44_100)
+    }
+
     @Test func wrongInputsAreRejectedWithoutWritingAnything() throws {
         let model = "\(Self.models)/oobleck_vae"
-        let wrongRate = try writeAudio("48k.wav", rate: 48_000)
-        let mono = try writeAudio("mono.wav", channels: 1)
-        for (input, message) in [(wrongRate, "sample rate 48000 Hz, but the model expects 44100 Hz"), (mono, "1 channel(s), but the model expects 2")] {
-            let target = "\(folder)/rejected.safetensors"
-            let result = try CommandLineTests.run(["encode", input, "-m", model, "-o", target])
-            #expect(result.status != 0)
-            #expect(result.standardError.contains(message), "\(result.standardError)")
-            #expect(!FileManager.default.fileExists(atPath: target))
-        }
+        let oddRate = try writeAudio("odd-rate.wav", rate: 44_101)
+        let target = "\(folder)/rejected.safetensors"
+        let result = try CommandLineTests.run(["encode", oddRate, "-m", model, "-o", target])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("odd-rate.wav: resampling 44101 Hz → 44100 Hz needs a 44100 × 44115 filter bank"),
+                "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: target))
         // Latents from the 32× Oobleck fixture do not fit the 8× DAC fixture (same channel count, other ratio).
         let latents = "\(folder)/oobleck-latents.safetensors"
         #expect(try CommandLineTests.run(["encode", try writeAudio("ok.wav"), "-m", model, "-o", latents]).status == 0)
