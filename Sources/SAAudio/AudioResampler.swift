@@ -93,12 +93,9 @@ public struct AudioResampler: Sendable {
                             // taps k with 0 ≤ block·down + k − w < frames
                             let start = block * down - width
                             let first = max(0, -start), last = min(taps, frames - start)
-                            var sum: Float = 0
-                            if first < last {
-                                let filter = bank.baseAddress! + phase * taps
-                                for tap in first..<last { sum += filter[tap] * row[start + tap] }
-                            }
-                            output[channel * outputFrames + n] = sum
+                            let filter = bank.baseAddress! + phase * taps
+                            output[channel * outputFrames + n] = first < last
+                                ? VectorMath.dot(filter + first, row + start + first, count: last - first) : 0
                         }
                     }
                 }

@@ -51,7 +51,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "CFG rescale φ in [0, 1].") var cfgRescale: Float?
     @Option(help: "Apply guidance only while σ_v = sin(tπ/2) is in LO,HI (e.g. 0.1,0.9).") var cfgInterval: String?
     @Option(help: "Seed (default: drawn and printed).") var seed: UInt64?
-    @Option(help: "Start from this audio (variation).") var initAudio: String?
+    @Option(help: "Start from this audio (variation; another sample rate or channel count is converted as stable-audio-tools does, with a notice).") var initAudio: String?
     @Option(help: "σ to start from with --init-audio.") var initNoiseLevel: Double = 1
     @Option(help: "Latent length for a clip within the model's window: fit (the clip rounded up to the backbone's multiple; compute scales with the clip) or full (the whole window, trimmed; as stable-audio-tools samples and trains). Default: the model's.") var window: GenerationConfiguration.WindowLength?
     @Flag(help: "Refuse clips longer than the model's window instead of rendering them by overlapping windows.") var noContinuation = false

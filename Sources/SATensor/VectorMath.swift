@@ -111,6 +111,21 @@ public enum VectorMath {
         return total
     }
 
+    /// Σ x·y over `count` floats in Float32: sixteen partial sums (lane i sums products of elements ≡ i mod 16) added
+    /// pairwise, then the tail; the order depends only on `count`, so results are reproducible.
+    @inline(__always) public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD16<Float>()
+        var index = 0
+        while index + 16 <= count {
+            lanes += UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
+                * UnsafeRawPointer(y + index).loadUnaligned(as: SIMD16<Float>.self)
+            index += 16
+        }
+        var total = lanes.sum()
+        while index < count { total += x[index] * y[index]; index += 1 }
+        return total
+    }
+
     /// Σ (x − center)² over `count` floats, accumulated in Float64 with eight partial sums (lane i takes elements
     /// ≡ i mod 8), then the tail. With `center` 0 it is the sum of squares.
     @inline(__always) public static func sumOfSquaredDeviations(_ x: UnsafePointer<Float>, count: Int, center: Double) -> Double {

@@ -194,3 +194,15 @@ extension VectorMathTests {
         #expect(VectorMath.exponential(-200) == 0 && VectorMath.exponential(-.infinity) == 0)
     }
 }
+
+extension VectorMathTests {
+    /// The sixteen-lane dot product against a Float64 sum, at lengths around the lane width (tail handling).
+    @Test(arguments: [0, 1, 15, 16, 17, 174, 1_001])
+    func dotMatchesADoubleSum(count: Int) {
+        let x = randomTensor([count + 1], seed: 7).scalars, y = randomTensor([count + 1], seed: 8).scalars
+        var exact = 0.0
+        for index in 0..<count { exact += Double(x[index]) * Double(y[index]) }
+        let dot = x.withUnsafeBufferPointer { a in y.withUnsafeBufferPointer { b in VectorMath.dot(a.baseAddress!, b.baseAddress!, count: count) } }
+        #expect(abs(Double(dot) - exact) <= 1e-5 * max(1, Double(count).squareRoot()), "dot \(dot), Float64 sum \(exact)")
+    }
+}
