@@ -13,7 +13,7 @@
 #   bash models/training/run_ratio512.sh export         # model folder for the Swift engine and eval/default-model
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &`; add DEVICE=cuda
-# on a GPU. DIFF_STEPS stops the diffusion stage earlier (its last leg ends at step 5,100: see the README's run log).
+# on a GPU. DIFF_STEPS stops the diffusion stage earlier (its last leg ends at step 6,300: see the README's run log).
 set -euo pipefail
 export PYTHONPATH="${PYTHONPATH:-.}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 PY=${PY:-python}
@@ -62,7 +62,8 @@ case "${1:-}" in
   diffusion)
     # steps 0-2,400 as run in sessions 18-19; from step 2,400 on, clips captioned "short" also train as longer files
     # (--short-padding 0.5: train_diffusion.LatentSet.batch); from step 4,100 (session 20) the lr falls along a
-    # cosine to lr/10 over steps 4,100-5,100
+    # cosine to lr/10 over steps 4,100-5,100; from step 5,100 (session 21) a warm restart: the lr back up to 1e-4, then
+    # a cosine to 1e-5 over steps 5,100-6,300
     diffusion20() {
       $PY -m models.training.train_diffusion --config "$EXPERIMENTS/diffusion_ratio512.json" --corpus "$DATA" \
           --latents "$CK/latents20" --tokenizer "$CK/restored/tokenizer" --vae "$CK/vae20_r512wpb/last.pt" \
@@ -71,7 +72,9 @@ case "${1:-}" in
     }
     diffusion20 --steps $(( DIFF_STEPS < 2400 ? DIFF_STEPS : 2400 ))
     diffusion20 --steps $(( DIFF_STEPS < 4100 ? DIFF_STEPS : 4100 )) --short-padding 0.5
-    diffusion20 --steps $(( DIFF_STEPS < 5100 ? DIFF_STEPS : 5100 )) --short-padding 0.5 --cosine-steps 1000 --cosine-from 4100 ;;
+    diffusion20 --steps $(( DIFF_STEPS < 5100 ? DIFF_STEPS : 5100 )) --short-padding 0.5 --cosine-steps 1000 --cosine-from 4100
+    diffusion20 --steps $(( DIFF_STEPS < 6300 ? DIFF_STEPS : 6300 )) --short-padding 0.5 --lr 1e-4 --cosine-steps 1200 \
+        --cosine-from 5100 ;;
   export)
     $PY -m models.training.export --diffusion "$CK/diffusion20/last.pt" --vae "$CK/vae20_r512wpb/last.pt" \
         --tokenizer "$CK/restored/tokenizer" --out "$CK/export20" ;;
