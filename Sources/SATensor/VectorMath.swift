@@ -100,29 +100,28 @@ public enum VectorMath {
     /// Σ x over `count` floats in Float32: sixteen partial sums (lane i sums elements ≡ i mod 16) added pairwise,
     /// then the tail. The summation order depends only on `count`, so results are reproducible.
     @inline(__always) public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Float {
-        var lanes = SIMD16<Float>()
-        var index = 0
-        while index + 16 <= count {
-            lanes += UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
-            index += 16
-        }
-        var total = lanes.sum()
-        while index < count { total += x[index]; index += 1 }
-        return total
+        laneOrderedSum(count: count) { UnsafeRawPointer(x + $0).loadUnaligned(as: SIMD16<Float>.self) } element: { x[$0] }
     }
 
     /// Σ x·y over `count` floats in Float32: sixteen partial sums (lane i sums products of elements ≡ i mod 16) added
     /// pairwise, then the tail; the order depends only on `count`, so results are reproducible.
     @inline(__always) public static func dot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, count: Int) -> Float {
+        laneOrderedSum(count: count) {
+            UnsafeRawPointer(x + $0).loadUnaligned(as: SIMD16<Float>.self) * UnsafeRawPointer(y + $0).loadUnaligned(as: SIMD16<Float>.self)
+        } element: { x[$0] * y[$0] }
+    }
+
+    /// Σ over `count` terms: the sixteen-lane blocks `lanes(i)` (terms i … i + 15) summed lane-wise, the lanes added
+    /// pairwise, then the tail terms `element(i)` in order; the order depends only on `count`.
+    @inline(__always) static func laneOrderedSum(count: Int, lanes block: (Int) -> SIMD16<Float>, element: (Int) -> Float) -> Float {
         var lanes = SIMD16<Float>()
         var index = 0
         while index + 16 <= count {
-            lanes += UnsafeRawPointer(x + index).loadUnaligned(as: SIMD16<Float>.self)
-                * UnsafeRawPointer(y + index).loadUnaligned(as: SIMD16<Float>.self)
+            lanes += block(index)
             index += 16
         }
         var total = lanes.sum()
-        while index < count { total += x[index] * y[index]; index += 1 }
+        while index < count { total += element(index); index += 1 }
         return total
     }
 
