@@ -42,8 +42,8 @@ public struct AudioResampler: Sendable {
         let cutoff = Double(min(down, up)) * rolloff
         let width = Int((lowpassWidth * Double(down) / cutoff).rounded(.up))
         let taps = 2 * width + down
-        guard up.multipliedReportingOverflow(by: taps).partialValue <= Self.maximumKernelSize, up <= Self.maximumKernelSize,
-              taps <= Self.maximumKernelSize else {
+        let (kernelSize, overflow) = up.multipliedReportingOverflow(by: taps)
+        guard !overflow, kernelSize <= Self.maximumKernelSize else {
             throw AudioConversionError("resampling \(sourceRate) Hz → \(targetRate) Hz needs a \(up) × \(taps) filter bank (the reduced ratio \(down):\(up) is too large); convert the file with another tool first")
         }
         self.sourceRate = sourceRate
