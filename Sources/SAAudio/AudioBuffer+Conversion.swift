@@ -4,11 +4,15 @@ extension AudioBuffer {
     /// The buffer at `sampleRate` with `channelCount` channels, converted as SAT's `prepare_audio` converts init
     /// audio: resampled first (`AudioResampler`, torchaudio's `Resample`), then given the channel count by SAT's
     /// `set_audio_channels` rule (`mixed(toChannelCount:)`). Also returns what was done, in words (nil when nothing).
-    public func converted(toSampleRate sampleRate: Int, channelCount: Int) throws -> (audio: AudioBuffer, change: String?) {
+    /// With `prefixFrames`, only the input that the first `prefixFrames` output frames read is resampled (those frames
+    /// are exact; the output may be longer but never cut short of the input).
+    public func converted(toSampleRate sampleRate: Int, channelCount: Int, prefixFrames: Int? = nil) throws -> (audio: AudioBuffer, change: String?) {
         var audio = self, changes: [String] = []
         if self.sampleRate != sampleRate {
             let resampler = try AudioResampler(from: self.sampleRate, to: sampleRate)
-            audio = AudioBuffer(samples: resampler.resample(samples), sampleRate: sampleRate)
+            let read = prefixFrames.map { min(frameCount, resampler.inputFramesRead(forOutputFrames: $0)) } ?? frameCount
+            audio = AudioBuffer(samples: resampler.resample(read < frameCount ? samples.slice(axis: 1, 0..<read) : samples),
+                                sampleRate: sampleRate)
             changes.append("resampled \(self.sampleRate) Hz → \(sampleRate) Hz (windowed sinc, as torchaudio's Resample)")
         }
         if audio.channelCount != channelCount {

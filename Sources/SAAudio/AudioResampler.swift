@@ -58,7 +58,7 @@ public struct AudioResampler: Sendable {
                 for tap in 0..<taps {
                     var tau = (Double(tap - width) / Double(down) + phaseOffset) * cutoff
                     tau = min(max(tau, -lowpassWidth), lowpassWidth)
-                    let window = Self.squared(cos(tau * Double.pi / lowpassWidth / 2))
+                    let cosine = cos(tau * Double.pi / lowpassWidth / 2), window = cosine * cosine
                     let angle = tau * Double.pi
                     let sinc = angle == 0 ? 1.0 : sin(angle) / angle
                     output[phase * taps + tap] = Float(sinc * (window * (cutoff / Double(down))))
@@ -108,6 +108,4 @@ public struct AudioResampler: Sendable {
         while b != 0 { (a, b) = (b, a % b) }
         return a
     }
-
-    static func squared(_ value: Double) -> Double { value * value }
 }

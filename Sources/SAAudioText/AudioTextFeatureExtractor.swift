@@ -95,15 +95,13 @@ public struct AudioTextFeatureExtractor: Sendable {
         }
         let nonFinite = input.samples.nonFiniteCount
         guard nonFinite == 0 else { throw AudioTextModelError(path: source, reason: "\(nonFinite) NaN or infinite samples") }
-        var audio = input
-        if input.sampleRate != configuration.sampleRate {
-            // only the input that the first `window` outputs read is resampled
-            let resampler: AudioResampler
-            do { resampler = try AudioResampler(from: input.sampleRate, to: configuration.sampleRate) } catch let error as AudioConversionError {
-                throw AudioTextModelError(path: source, reason: error.reason)
-            }
-            let read = Swift.min(input.frameCount, resampler.inputFramesRead(forOutputFrames: configuration.windowLength))
-            audio = AudioBuffer(samples: resampler.resample(input.samples.slice(axis: 1, 0..<read)), sampleRate: configuration.sampleRate)
+        // only the input that the window reads is resampled
+        let audio: AudioBuffer
+        do {
+            audio = try input.converted(toSampleRate: configuration.sampleRate, channelCount: input.channelCount,
+                                        prefixFrames: configuration.windowLength).audio
+        } catch let error as AudioConversionError {
+            throw AudioTextModelError(path: source, reason: error.reason)
         }
 
         // The first `window` samples of L and R, zero padded; mono is L = R; mid = (L + R)/2.

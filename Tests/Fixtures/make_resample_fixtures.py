@@ -1,7 +1,6 @@
 """Parity fixtures for audio conversion: torchaudio's `transforms.Resample` and SAT's `prepare_audio`.
 
-Writes ``Tests/SAAudioTests/Resources/resample_fixtures.safetensors`` (read by ``AudioResamplerTests`` and
-``AudioInputTests``):
+Writes ``Tests/SAAudioTests/Resources/resample_fixtures.safetensors`` (read by ``AudioResamplerTests``):
 
 * ``resample_<from>_<to>``: ``input`` [C, T] (noise plus a sine) and ``output`` = ``torchaudio.transforms.Resample(
   from, to)(input)`` with torchaudio's defaults (``sinc_interp_hann``, ``lowpass_filter_width`` 6, ``rolloff``
@@ -24,7 +23,6 @@ imports in its pure-Python mode:
 (/work/venv: torch 2.15.0, stable-audio-tools 0.0.19, safetensors 0.8.0, numpy 2.4.6.)
 """
 
-import json
 import math
 import os
 import sys
