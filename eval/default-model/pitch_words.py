@@ -1,6 +1,6 @@
 """Does a model follow pitch words in the corpus's own phrasings? Six (lower, higher) prompt pairs worded as training
 captions are, each rendered by the Swift engine with both prompts from one seed (the pair bar's paired design) for
-seeds 11-14, 3 s, 30 steps, CFG 6, `fit` window; each clip's spectral centroid is measures.spectral_centroid, the
+seeds 11-14, 3 s, 30 steps, CFG 6, the `fit` window (`--window full` samples the whole window, as SAT does); each clip's spectral centroid is measures.spectral_centroid, the
 pitch pairs' measure. A pair-seed counts as ordered when the higher prompt's centroid is the higher (ties wrong).
 
   PYTHONPATH=. python eval/default-model/pitch_words.py --model shipped=models/default \
@@ -30,16 +30,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="append", required=True, help="LABEL=exported model folder (repeatable)")
     ap.add_argument("--binary", default=".build/release/stable-audio")
+    ap.add_argument("--window", choices=["fit", "full"], default="fit")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    report = dict(command=" ".join(sys.argv), seeds=list(SEEDS), seconds=3.0, steps=30, cfg_scale=6.0, runs={})
+    report = dict(command=" ".join(sys.argv), seeds=list(SEEDS), seconds=3.0, steps=30, cfg_scale=6.0, window=a.window,
+                  runs={})
     for spec in a.model:
         label, folder = spec.split("=", 1)
         rows = []
         for low, high in PAIRS:
             lows, highs = [], []
             for seed in SEEDS:
-                gen = swift_gen_fn(folder, 30, 6.0, seed, a.binary, window="fit")
+                gen = swift_gen_fn(folder, 30, 6.0, seed, a.binary, window=a.window)
                 # one call per prompt, so both prompts of a seed start from the same noise (seed + 0)
                 lows.append(spectral_centroid(gen([low], [3.0])[0]))
                 highs.append(spectral_centroid(gen([high], [3.0])[0]))

@@ -10,6 +10,11 @@ every pair ordered), and over all clips the median ratio centroid(reconstruction
 It separates the two places a pitch word can be lost: if the reconstructions keep the order, the VAE passes pitch and
 the diffusion model is what does not follow the words. Encoding samples the posterior (torch seed 0), as SAT's
 pretransform does.
+
+It also asks whether the encoder or the decoder loses register: a ridge probe (5 folds over the clips) reads each
+clip's log2 source centroid from its latent (posterior mean, averaged and its standard deviation over the clip's
+frames: 2 × latent_dim features, standardised). The probe's predictions are judged by the same register order; if the
+latent orders clips far better than the reconstructions do, the encoder keeps register and the decoder drops it.
 """
 import argparse, collections, itertools, json, os, sys
 import numpy as np, torch
@@ -31,6 +36,38 @@ def ordered_fraction(clips):
         total += 1
         good += int((ca < cb) if ra < rb else (cb < ca))
     return good / total if total else None
+
+
+def latent_features(autoencoder, ratio, x):
+    """x [2, n] -> the posterior mean's average and standard deviation over the clip's frames, [2 × latent_dim]."""
+    n = x.shape[-1]
+    padded = np.zeros((2, -(-n // ratio) * ratio), dtype=np.float32)
+    padded[:, :n] = x
+    with torch.no_grad():
+        mean = autoencoder.encoder(torch.from_numpy(padded)[None]).chunk(2, dim=1)[0][0].numpy()
+    return np.concatenate([mean.mean(axis=1), mean.std(axis=1)])
+
+
+def fit_ridge(features, targets, ridge=10.0):
+    """Ridge regression on standardised features with an unpenalised intercept, w = (XᵀX + λI)⁻¹ Xᵀy.
+    Returns features [N, F] -> predictions [N]."""
+    mu, sd = features.mean(axis=0), features.std(axis=0) + 1e-8
+
+    def design(x):
+        return np.hstack([(x - mu) / sd, np.ones((len(x), 1))])
+    penalty = ridge * np.eye(features.shape[1] + 1)
+    penalty[-1, -1] = 0
+    weights = np.linalg.solve(design(features).T @ design(features) + penalty, design(features).T @ targets)
+    return lambda x: design(x) @ weights
+
+
+def probe_predictions(features, targets, folds=5):
+    """Cross-validated ridge probe: every clip's prediction comes from a fit on the other folds."""
+    fold = np.arange(len(targets)) % folds
+    predictions = np.zeros(len(targets))
+    for k in range(folds):
+        predictions[fold == k] = fit_ridge(features[fold != k], targets[fold != k])(features[fold == k])
+    return predictions
 
 
 def main():
@@ -55,13 +92,21 @@ def main():
         sources[m["id"]] = load_clip(a.corpus, m, 0, n)
 
     centroids = {"source": {i: spectral_centroid(x) for i, x in sources.items()}}
+    probes = {}
     for spec in a.model:
         label, folder = spec.split("=", 1)
         _, model, _ = R.gen_fn(folder, 10, 6.0, 0)
         roundtrip = R.vae_roundtrip_fn(model.pretransform)
         centroids[label] = {i: spectral_centroid(roundtrip(x)) for i, x in sources.items()}
+        autoencoder, ratio = model.pretransform.model, model.pretransform.downsampling_ratio
+        ids = list(sources)
+        features = np.stack([latent_features(autoencoder, ratio, sources[i]) for i in ids])
+        targets = np.log2([centroids["source"][i] + 1 for i in ids])
+        predicted = probe_predictions(features, targets)
+        probes[label] = dict(r_squared=float(1 - np.sum((predicted - targets) ** 2) / np.sum((targets - targets.mean()) ** 2)))
+        centroids[f"{label} latent probe"] = {i: float(2 ** p) for i, p in zip(ids, predicted)}
 
-    report = dict(command=" ".join(sys.argv), clips=len(chosen), families={}, overall={})
+    report = dict(command=" ".join(sys.argv), clips=len(chosen), families={}, overall={}, latent_probe_r_squared=probes)
     for label, cents in centroids.items():
         per_family = {}
         for f in families:
