@@ -12,13 +12,13 @@ If the probe orders the generated latents while the decoded clips are not ordere
 pitch words and a decoder-only finetune (the encoder and so the diffusion model's latents unchanged) could bring them
 back; if the probe does not order them either, the diffusion model has not learned the words.
 """
-import argparse, json, os, sys
+import json, os, sys
 import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
 from measures import spectral_centroid
 from pitch_words import PAIRS, SEEDS
-from vae_pitch_check import REGISTER_RANK, fit_ridge, latent_features, probe_predictions
+from vae_pitch_check import REGISTER_RANK, fit_ridge, latent_features, parse_model_arguments, probe_predictions
 from models.training.common import load_clip, read_meta
 
 SECONDS = 3.0
@@ -35,13 +35,7 @@ def generated_latents(model, cfg, prompt, seed, steps=30, cfg_scale=6.0):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", required=True, help="LABEL=exported model folder (repeatable)")
-    ap.add_argument("--corpus", default="/work/data/corpus")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_model_arguments()
     metas = [m for m in read_meta(a.corpus, "eval") if m["attrs"].get("register") in REGISTER_RANK]
     sources = [load_clip(a.corpus, m, 0, int(round(m["seconds_total"] * 44100))) for m in metas]
     targets = np.log2([spectral_centroid(x) + 1 for x in sources])

@@ -10,12 +10,12 @@ centroid over all clip pairs of a family).
 A latent whose pitch survives the smoothing carries it in slowly varying values, which a diffusion model generates
 easily; one whose pitch is lost by it carries pitch in frame-to-frame detail the diffusion model must reproduce.
 """
-import argparse, collections, json, os, sys
+import collections, json, os, sys
 import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
 from measures import spectral_centroid
-from vae_pitch_check import REGISTER_RANK, ordered_fraction
+from vae_pitch_check import REGISTER_RANK, ordered_fraction, parse_model_arguments
 from models.training.common import load_clip, read_meta
 
 FAMILIES = ("tone", "piano", "strings", "flute", "beeps", "alarm")
@@ -42,13 +42,7 @@ def summarise(rows):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", required=True, help="LABEL=exported model folder (repeatable)")
-    ap.add_argument("--corpus", default="/work/data/corpus")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
+    a = parse_model_arguments()
     metas = [m for m in read_meta(a.corpus, "eval")
              if m["family"] in FAMILIES and m["attrs"].get("register") in REGISTER_RANK]
     sources = {m["id"]: load_clip(a.corpus, m, 0, int(round(m["seconds_total"] * 44100))) for m in metas}

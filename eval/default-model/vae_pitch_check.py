@@ -70,14 +70,21 @@ def probe_predictions(features, targets, folds=5):
     return predictions
 
 
-def main():
+def parse_model_arguments(argv=None):
+    """The command line these pitch checks share: --model LABEL=FOLDER (repeatable), --corpus, --out, --threads
+    (applied to torch here)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="append", required=True, help="LABEL=exported model folder (repeatable)")
     ap.add_argument("--corpus", default="/work/data/corpus")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
+    a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
+    return a
+
+
+def main():
+    a = parse_model_arguments()
 
     metas = [m for m in read_meta(a.corpus, "eval") if m["attrs"].get("register") in REGISTER_RANK]
     by_family = collections.defaultdict(list)
