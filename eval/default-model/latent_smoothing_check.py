@@ -7,15 +7,15 @@ centroid over all clip pairs of a family).
   PYTHONPATH=. python eval/default-model/latent_smoothing_check.py --model shipped=models/default \
       --model vae20=/work/checkpoints/export20_6300 --out /tmp/latent_smoothing.json
 
-A latent whose pitch survives the smoothing carries it in slowly varying values, which a diffusion model generates
-easily; one whose pitch is lost by it carries pitch in frame-to-frame detail the diffusion model must reproduce.
+A decoder whose register order survives the smoothing reads pitch from slowly varying latent values; one whose order
+is lost by it reads pitch from frame-to-frame detail, which a generated latent must then reproduce.
 """
 import collections, json, os, sys
 import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
 from measures import spectral_centroid
-from vae_pitch_check import REGISTER_RANK, ordered_fraction, parse_model_arguments
+from vae_pitch_check import REGISTER_RANK, ordered_fraction, parse_model_arguments, posterior_mean
 from models.training.common import load_clip, read_meta
 
 FAMILIES = ("tone", "piano", "strings", "flute", "beeps", "alarm")
@@ -59,9 +59,7 @@ def main():
         with torch.no_grad():
             for i, x in sources.items():
                 n = x.shape[-1]
-                padded = np.zeros((2, -(-n // ratio) * ratio), dtype=np.float32)
-                padded[:, :n] = x
-                mean = autoencoder.encoder(torch.from_numpy(padded)[None]).chunk(2, dim=1)[0]
+                mean = posterior_mean(autoencoder, ratio, x)
                 for ms in SMOOTHING_MS:
                     frames = max(1, int(round(ms / 1000 * 44100 / ratio)))
                     y = autoencoder.decoder(moving_average(mean, frames))[0, :, :n].numpy()

@@ -1,7 +1,7 @@
 """Does a model follow pitch words in the corpus's own phrasings? Six (lower, higher) prompt pairs worded as training
 captions are, each rendered by the Swift engine with both prompts from one seed (the pair bar's paired design) for
-seeds 11-14, 3 s, 30 steps, CFG 6, the `fit` window (`--window full` samples the whole window, as SAT does); each clip's spectral centroid is measures.spectral_centroid, the
-pitch pairs' measure. A pair-seed counts as ordered when the higher prompt's centroid is the higher (ties wrong).
+seeds 11-14, 3 s, 30 steps, CFG 6, the `fit` window (`--window full` samples the whole window, as SAT does); each
+clip's spectral centroid is measures.spectral_centroid, the pitch pairs' measure. A pair-seed counts as ordered when the higher prompt's centroid is the higher (ties wrong).
 
   PYTHONPATH=. python eval/default-model/pitch_words.py --model shipped=models/default \
       --model d20_6300=/work/checkpoints/export20_6300 --out /tmp/pitch_words.json

@@ -38,13 +38,18 @@ def ordered_fraction(clips):
     return good / total if total else None
 
 
-def latent_features(autoencoder, ratio, x):
-    """x [2, n] -> the posterior mean's average and standard deviation over the clip's frames, [2 × latent_dim]."""
+def posterior_mean(autoencoder, ratio, x):
+    """x [2, n] -> the encoder's posterior mean [1, latent_dim, ceil(n / ratio)] (x zero padded to whole frames)."""
     n = x.shape[-1]
     padded = np.zeros((2, -(-n // ratio) * ratio), dtype=np.float32)
     padded[:, :n] = x
     with torch.no_grad():
-        mean = autoencoder.encoder(torch.from_numpy(padded)[None]).chunk(2, dim=1)[0][0].numpy()
+        return autoencoder.encoder(torch.from_numpy(padded)[None]).chunk(2, dim=1)[0]
+
+
+def latent_features(autoencoder, ratio, x):
+    """x [2, n] -> the posterior mean's average and standard deviation over the clip's frames, [2 × latent_dim]."""
+    mean = posterior_mean(autoencoder, ratio, x)[0].numpy()
     return np.concatenate([mean.mean(axis=1), mean.std(axis=1)])
 
 
