@@ -41,8 +41,7 @@ def main():
     targets = np.log2([spectral_centroid(x) + 1 for x in sources])
 
     report = dict(command=" ".join(sys.argv), probe_clips=len(metas), seeds=list(SEEDS), runs={})
-    for spec in a.model:
-        label, folder = spec.split("=", 1)
+    for label, folder in a.model:
         _, model, cfg = R.gen_fn(folder, 30, 6.0, 0)
         autoencoder, ratio = model.pretransform.model, model.pretransform.downsampling_ratio
         features = np.stack([latent_features(autoencoder, ratio, x) for x in sources])

@@ -26,17 +26,25 @@ PAIRS = [
 SEEDS = (11, 12, 13, 14)
 
 
+def labelled_folder(text):
+    """The --model value LABEL=FOLDER (these pitch checks' common form) -> (label, folder)."""
+    label, separator, folder = text.partition("=")
+    if not separator or not label or not folder:
+        raise argparse.ArgumentTypeError(f"expected LABEL=FOLDER, got {text!r}")
+    return label, folder
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", required=True, help="LABEL=exported model folder (repeatable)")
+    ap.add_argument("--model", action="append", required=True, type=labelled_folder,
+                    help="LABEL=exported model folder (repeatable)")
     ap.add_argument("--binary", default=".build/release/stable-audio")
     ap.add_argument("--window", choices=["fit", "full"], default="fit")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     report = dict(command=" ".join(sys.argv), seeds=list(SEEDS), seconds=3.0, steps=30, cfg_scale=6.0, window=a.window,
                   runs={})
-    for spec in a.model:
-        label, folder = spec.split("=", 1)
+    for label, folder in a.model:
         rows = []
         for low, high in PAIRS:
             lows, highs = [], []

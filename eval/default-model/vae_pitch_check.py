@@ -21,6 +21,7 @@ import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
 from measures import spectral_centroid
+from pitch_words import labelled_folder
 from models.training.common import load_clip, read_meta
 
 REGISTER_RANK = {"low": 0, "mid": 1, "high": 2}
@@ -76,10 +77,11 @@ def probe_predictions(features, targets, folds=5):
 
 
 def parse_model_arguments(argv=None):
-    """The command line these pitch checks share: --model LABEL=FOLDER (repeatable), --corpus, --out, --threads
-    (applied to torch here)."""
+    """The command line these pitch checks share: --model LABEL=FOLDER (repeatable; a list of (label, folder)),
+    --corpus, --out, --threads (applied to torch here)."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", required=True, help="LABEL=exported model folder (repeatable)")
+    ap.add_argument("--model", action="append", required=True, type=labelled_folder,
+                    help="LABEL=exported model folder (repeatable)")
     ap.add_argument("--corpus", default="/work/data/corpus")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
@@ -104,16 +106,15 @@ def main():
         sources[m["id"]] = load_clip(a.corpus, m, 0, n)
 
     centroids = {"source": {i: spectral_centroid(x) for i, x in sources.items()}}
+    ids = list(sources)
+    targets = np.log2([centroids["source"][i] + 1 for i in ids])
     probes = {}
-    for spec in a.model:
-        label, folder = spec.split("=", 1)
+    for label, folder in a.model:
         _, model, _ = R.gen_fn(folder, 10, 6.0, 0)
         roundtrip = R.vae_roundtrip_fn(model.pretransform)
         centroids[label] = {i: spectral_centroid(roundtrip(x)) for i, x in sources.items()}
         autoencoder, ratio = model.pretransform.model, model.pretransform.downsampling_ratio
-        ids = list(sources)
         features = np.stack([latent_features(autoencoder, ratio, sources[i]) for i in ids])
-        targets = np.log2([centroids["source"][i] + 1 for i in ids])
         predicted = probe_predictions(features, targets)
         probes[label] = dict(r_squared=float(1 - np.sum((predicted - targets) ** 2) / np.sum((targets - targets.mean()) ** 2)))
         centroids[f"{label} latent probe"] = {i: float(2 ** p) for i, p in zip(ids, predicted)}
