@@ -35,7 +35,7 @@ def generated_latents(model, cfg, prompt, seed, steps=30, cfg_scale=6.0):
 
 
 def main():
-    a = parse_model_arguments()
+    a = parse_model_arguments(model_help="LABEL=exported model folder (repeatable)")
     metas = [m for m in read_meta(a.corpus, "eval") if m["attrs"].get("register") in REGISTER_RANK]
     sources = [load_clip(a.corpus, m, 0, int(round(m["seconds_total"] * 44100))) for m in metas]
     targets = np.log2([spectral_centroid(x) + 1 for x in sources])

@@ -52,8 +52,8 @@ def main():
     report = dict(command=" ".join(sys.argv), clips=len(metas), results={})
     report["results"]["source"] = summarise([(family[i], rank[i], spectral_centroid(x)) for i, x in sources.items()])
     for label, folder in a.model:
-        _, model, _ = R.gen_fn(folder, 10, 6.0, 0)
-        autoencoder, ratio = model.pretransform.model, model.pretransform.downsampling_ratio
+        pretransform = R.load_pretransform(folder)
+        autoencoder, ratio = pretransform.model, pretransform.downsampling_ratio
         rows = collections.defaultdict(list)
         with torch.no_grad():
             for i, x in sources.items():

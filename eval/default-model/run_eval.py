@@ -162,6 +162,25 @@ def _via_pcm16(path, x):
     return sf.read(path, dtype="float32", always_2d=True)[0].T
 
 
+def vae_from_checkpoint(path):
+    """A train_vae checkpoint as a pretransform-like object: encode, decode, downsampling_ratio, the autoencoder as
+    `model` (SAT's AutoencoderPretransform's name), latent scale 1, and the checkpoint's step."""
+    import types
+    from models.training import sat_compat  # noqa: F401  (SAT's optional imports)
+    from models.training.encode_latents import load_vae
+    vae, state = load_vae(path, "cpu")
+    return types.SimpleNamespace(encode=vae.encode, decode=vae.decode, downsampling_ratio=vae.downsampling_ratio,
+                                 model=vae, step=state["step"])
+
+
+def load_pretransform(path):
+    """An exported model folder's pretransform, or (a file) a train_vae checkpoint's VAE as `vae_from_checkpoint`."""
+    if os.path.isfile(path):
+        return vae_from_checkpoint(path)
+    _, model, _ = gen_fn(path, 10, 6.0, 0)
+    return model.pretransform
+
+
 def vae_roundtrip_fn(pt):
     """x [2, n] -> the encode+decode of x by the pretransform `pt` (a model's, or `vae_family_check`'s view of a
     train_vae checkpoint), [2, n]: zero padded to whole latent frames, then trimmed; the posterior is sampled, as

@@ -23,15 +23,6 @@ from measures import lr_balance_db as balance_db  # 10 log10(E_L / E_R), positiv
 from models.training.common import load_clip, read_meta
 
 
-def vae_from_checkpoint(path):
-    """A train_vae checkpoint as a pretransform-like object (encode, decode, downsampling_ratio), latent scale 1."""
-    from models.training import sat_compat  # noqa: F401  (SAT's optional imports)
-    from models.training.encode_latents import load_vae
-    vae, state = load_vae(path, "cpu")
-    return types.SimpleNamespace(encode=vae.encode, decode=vae.decode, downsampling_ratio=vae.downsampling_ratio,
-                                 step=state["step"])
-
-
 ap = argparse.ArgumentParser()
 source = ap.add_mutually_exclusive_group(required=True)
 source.add_argument("--model", help="exported model folder")
@@ -48,7 +39,7 @@ if a.model:
     _, model, cfg = R.gen_fn(a.model, 10, 6.0, 0)
     pretransform, step = model.pretransform, None
 else:
-    pretransform = vae_from_checkpoint(a.vae)
+    pretransform = R.vae_from_checkpoint(a.vae)
     step = pretransform.step
 
 

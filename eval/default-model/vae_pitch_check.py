@@ -7,9 +7,14 @@ every pair ordered), and over all clips the median ratio centroid(reconstruction
   PYTHONPATH=. python eval/default-model/vae_pitch_check.py --model shipped=models/default \
       --model vae20=/work/checkpoints/export20_6300 --out /tmp/vae_pitch.json
 
+--model takes an exported model folder or (since session 23) a train_vae checkpoint, LABEL=PATH, repeatable.
+
 It separates the two places a pitch word can be lost: if the reconstructions keep the order, the VAE passes pitch and
 the diffusion model is what does not follow the words. Encoding samples the posterior (torch seed 0), as SAT's
 pretransform does.
+
+Per family and register it also gives the share of clips whose reconstruction's strongest frequency
+(`synthetic_tones.strongest_frequency`) lies within a semitone of the source's (`strongest_frequency_kept`).
 
 It also asks whether the encoder or the decoder loses register: a ridge probe (5 folds over the clips) reads each
 clip's log2 source centroid from its latent (posterior mean, averaged and its standard deviation over the clip's
@@ -23,6 +28,7 @@ import run_eval as R
 from measures import spectral_centroid
 from pitch_words import labelled_folder
 from models.training.common import load_clip, read_meta
+from models.training.synthetic_tones import strongest_frequency
 
 REGISTER_RANK = {"low": 0, "mid": 1, "high": 2}
 
@@ -37,6 +43,17 @@ def ordered_fraction(clips):
         total += 1
         good += int((ca < cb) if ra < rb else (cb < ca))
     return good / total if total else None
+
+
+def within_semitone(frequency, reference):
+    """Whether two frequencies (Hz) lie within a semitone of each other, |log2(f / f_ref)| < 1/12."""
+    return abs(np.log2(max(frequency, 1.0) / max(reference, 1.0))) < 1 / 12
+
+
+def by_register(metas):
+    """The clips of one family grouped by register, in REGISTER_RANK order: {register: [meta, ...]}."""
+    return {r: [m for m in metas if m["attrs"]["register"] == r] for r in REGISTER_RANK
+            if any(m["attrs"]["register"] == r for m in metas)}
 
 
 def posterior_mean(autoencoder, ratio, x):
@@ -76,12 +93,12 @@ def probe_predictions(features, targets, folds=5):
     return predictions
 
 
-def parse_model_arguments(argv=None):
-    """The command line these pitch checks share: --model LABEL=FOLDER (repeatable; a list of (label, folder)),
+def parse_model_arguments(argv=None, model_help="LABEL=exported model folder or train_vae checkpoint (repeatable)"):
+    """The command line these pitch checks share: --model LABEL=PATH (repeatable; a list of (label, path)),
     --corpus, --out, --threads (applied to torch here)."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="append", required=True, type=labelled_folder,
-                    help="LABEL=exported model folder (repeatable)")
+                    help=model_help)
     ap.add_argument("--corpus", default="/work/data/corpus")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
@@ -108,27 +125,32 @@ def main():
     centroids = {"source": {i: spectral_centroid(x) for i, x in sources.items()}}
     ids = list(sources)
     targets = np.log2([centroids["source"][i] + 1 for i in ids])
-    probes = {}
+    probes, peak_kept = {}, {}
+    source_peaks = {i: strongest_frequency(x) for i, x in sources.items()}
     for label, folder in a.model:
-        _, model, _ = R.gen_fn(folder, 10, 6.0, 0)
-        roundtrip = R.vae_roundtrip_fn(model.pretransform)
-        centroids[label] = {i: spectral_centroid(roundtrip(x)) for i, x in sources.items()}
-        autoencoder, ratio = model.pretransform.model, model.pretransform.downsampling_ratio
+        pretransform = R.load_pretransform(folder)
+        roundtrip = R.vae_roundtrip_fn(pretransform)
+        reconstructions = {i: roundtrip(x) for i, x in sources.items()}
+        centroids[label] = {i: spectral_centroid(y) for i, y in reconstructions.items()}
+        peak_kept[label] = {f: {r: float(np.mean([within_semitone(strongest_frequency(reconstructions[m["id"]]),
+                                                                   source_peaks[m["id"]]) for m in ms]))
+                                for r, ms in by_register(by_family[f]).items()} for f in families}
+        autoencoder, ratio = pretransform.model, pretransform.downsampling_ratio
         features = np.stack([latent_features(autoencoder, ratio, sources[i]) for i in ids])
         predicted = probe_predictions(features, targets)
         probes[label] = dict(r_squared=float(1 - np.sum((predicted - targets) ** 2) / np.sum((targets - targets.mean()) ** 2)))
         centroids[f"{label} latent probe"] = {i: float(2 ** p) for i, p in zip(ids, predicted)}
 
-    report = dict(command=" ".join(sys.argv), clips=len(chosen), families={}, overall={}, latent_probe_r_squared=probes)
+    report = dict(command=" ".join(sys.argv), clips=len(chosen), families={}, overall={}, latent_probe_r_squared=probes,
+                  strongest_frequency_kept=peak_kept)
     for label, cents in centroids.items():
         per_family = {}
         for f in families:
             clips = [(REGISTER_RANK[m["attrs"]["register"]], cents[m["id"]]) for m in by_family[f]]
             per_family[f] = dict(
                 ordered=ordered_fraction(clips),
-                median_centroid_hz={r: float(np.median([cents[m["id"]] for m in by_family[f]
-                                                        if m["attrs"]["register"] == r]))
-                                    for r in REGISTER_RANK if any(m["attrs"]["register"] == r for m in by_family[f])})
+                median_centroid_hz={r: float(np.median([cents[m["id"]] for m in ms]))
+                                    for r, ms in by_register(by_family[f]).items()})
         ratios = [cents[i] / max(centroids["source"][i], 1e-9) for i in sources]
         report["families"][label] = per_family
         report["overall"][label] = dict(
@@ -148,6 +170,9 @@ def main():
             row += f"{v['ordered']:>6.2f} {med:>15}"
         print(f.ljust(10) + row)
     print(json.dumps(report["overall"], indent=1))
+    for label, kept in peak_kept.items():
+        print(f"{label}: strongest frequency within a semitone of the source's, by register: " +
+              "; ".join(f"{f} " + "/".join(f"{r} {v:.2f}" for r, v in k.items()) for f, k in kept.items()))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
 
 Losses: multi-resolution STFT (auraloss; on L, R, mid and side) + multi-resolution log-mel L1 + KL, and optional
 linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config keys or --set), and a training-time
-readout of stereo position from the latent (PositionProbe, config `position_probe_weight`).
+readout of stereo position from the latent (PositionProbe, config `position_probe_weight`) and one of each latent
+frame's coarse spectrum (SpectrumProbe, config `spectrum_probe_weight`).
 Optional adversarial + feature-matching terms (off in both configs: measured too slow on 2 CPU cores; see README), an
 optional waveform L1 that can anneal (`waveform_weight_at`), a level-blind waveform cosine term
 (`frame_cosine_distance`), and synthetic tone crops mixed into the batches (`CropSampler`).
@@ -37,7 +38,7 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
                  "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
                  "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels", "balance_frame",
-                 "side_waveform_weight", "position_probe_weight"}
+                 "side_waveform_weight", "position_probe_weight", "spectrum_probe_weight"}
 
 
 def build_vae(cfg):
@@ -298,6 +299,62 @@ class PositionProbe(torch.nn.Module):
     def distance(self, z, x):
         position, active = self.target(x, z.shape[-1])
         error = (self.readout(z)[:, 0] - position).pow(2)
+        return (error * active).sum() / active.sum().clamp(min=1.0)
+
+
+class SpectrumProbe(torch.nn.Module):
+    """A training-time linear readout of each latent frame's coarse spectrum from the latent (config
+    `spectrum_probe_weight`, 0 by default, session 23; not part of the VAE, not exported): `PositionProbe`'s device,
+    asked for pitch register instead of position. For latent frame t, covering the `ratio` input samples
+    [ratio·t, ratio·(t+1)), the target is the log band power of the mono mix m = (L + R) / 2 over the 2·ratio samples
+    centred on that span (zero padded at the clip's ends), Hann window w:
+
+      P_k = Σ_{f in band k} |Σ_n w[n] m[n] e^{−2πi f n / N}|² / (Σ_n w[n])²   (a sine of amplitude A: (A/2)² in its bin)
+      s_k = 10 log10(P_k + 1e-8) / 80          (0 dB → 0, the −80 dB floor → −1)
+
+    over BANDS = 15 bands: below 125 Hz, then 14 half-octave bands from 125 Hz to 16 kHz (a 2·ratio = 1,024-sample
+    window has bins 43 Hz apart, too coarse for narrower bands below 125 Hz), and the distance is the mean square
+    error of the readout
+    ŝ_t = W z_t + b over the bands and the frames that are not near-silent (mean m² over the window > 1e-6):
+
+      d = Σ_t a_t Σ_k (ŝ_{t,k} − s_{t,k})² / (BANDS · Σ_t a_t).
+
+    It is computed on the bottleneck's sample z, as the position probe. Why: session 23 (`vae_sine_sweep.py`) found
+    vae20's encoder carries the sines up to 480 Hz as frame-to-frame waveform detail and every sine from 679 Hz up as
+    a small, nearly constant latent close to the other high sines' (nearest other sine 0.10–0.32 away, against
+    0.37–1.05 between the lower ones), which is why no decoder finetune brought the high register back; this term
+    asks the encoder to keep where the energy is. Measured (session 23, `vae23_sp`: weight 10 beside the position
+    probe and the balance term, 1,200 steps from vae20; `eval/default-model/results_s23_sines.json`): the high sines'
+    latents grow (median |mean| 0.13 → 0.48) but stay nearly constant and close together, the same 7 of 15 sines come
+    back, and held-out register order moves 0.672 → 0.684, within noise. Off by default."""
+
+    BANDS = 15
+    LOWEST_EDGE_HZ = 125.0
+
+    def __init__(self, latent_dim, ratio, sample_rate=44100):
+        super().__init__()
+        self.readout = torch.nn.Conv1d(latent_dim, self.BANDS, 1)
+        self.ratio = ratio
+        size = 2 * ratio
+        frequencies = torch.fft.rfftfreq(size, d=1.0 / sample_rate)
+        edges = torch.cat([torch.zeros(1), self.LOWEST_EDGE_HZ * 2.0 ** (torch.arange(self.BANDS) / 2.0)])
+        bands = ((frequencies[:, None] >= edges[:-1]) & (frequencies[:, None] < edges[1:])).float()  # [bins, BANDS]
+        window = torch.hann_window(size, periodic=True)
+        self.register_buffer("bands", bands, persistent=False)
+        self.register_buffer("window", window / window.sum(), persistent=False)
+
+    def target(self, x, frames):
+        """(s [B, frames, BANDS], a [B, frames]) of the formula above, from x [B, 2, ≥ frames · ratio]."""
+        half = self.ratio // 2
+        mono = F.pad(x[:, :, :frames * self.ratio].mean(1), (half, half))
+        windows = mono.unfold(-1, 2 * self.ratio, self.ratio)[:, :frames]  # [B, frames, 2·ratio]
+        power = torch.fft.rfft(windows * self.window, dim=-1).abs().pow(2) @ self.bands
+        active = (windows.pow(2).mean(-1) > 1e-6).float()
+        return 10 * torch.log10(power + 1e-8) / 80, active
+
+    def distance(self, z, x):
+        spectrum, active = self.target(x, z.shape[-1])
+        error = (self.readout(z).transpose(1, 2) - spectrum).pow(2).mean(-1)
         return (error * active).sum() / active.sum().clamp(min=1.0)
 
 
@@ -575,14 +632,25 @@ def build_position_probe(training, latent_dim, device="cpu"):
     return probe, list(probe.parameters())
 
 
+def build_spectrum_probe(training, latent_dim, ratio, device="cpu"):
+    """(SpectrumProbe, its parameters as a list) when the training block sets `spectrum_probe_weight`, else
+    (None, []), as `build_position_probe`."""
+    if not training.get("spectrum_probe_weight"):
+        return None, []
+    probe = SpectrumProbe(latent_dim, ratio).to(device)
+    return probe, list(probe.parameters())
+
+
 def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
-                  discriminator_optimizer=None, freeze_encoder=False, position_probe=None, latents=None):
+                  discriminator_optimizer=None, freeze_encoder=False, position_probe=None, latents=None,
+                  spectrum_probe=None):
     """One step of `train_vae` on the batch x (`step` counts from 0; `ramp` as in `encode_with_noise_ramp`, which
     also scales the KL). With `adversarial`, odd steps update the discriminator on the detached reconstruction (SAT's
     alternation) and even steps the VAE on VAELoss plus the adversarial terms; without it every step is the VAE's.
     With `position_probe` (whose parameters the optimiser holds too), its distance on z, times the training block's
-    `position_probe_weight`, joins the VAE's loss. With `latents`, the decoder is trained on them instead of on the
-    encoder's sample (no encoder, no noise, no KL: `vae_init_check.py --oracle-latents`). Returns the parts to log."""
+    `position_probe_weight`, joins the VAE's loss; so does `spectrum_probe`'s (`spectrum_probe_weight`). With `latents`,
+    the decoder is trained on them instead of on the encoder's sample (no encoder, no noise, no KL: `vae_init_check.py
+    --oracle-latents`). Returns the parts to log."""
     if adversarial is not None and step % 2 == 1:
         with torch.no_grad():
             y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
@@ -595,10 +663,11 @@ def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adver
             z, kl = encode_with_noise_ramp(model, x, ramp)
     y = model.decode(z)
     loss, parts = loss_function(y, x, kl * ramp, step)
-    if position_probe is not None:
-        distance = position_probe.distance(z, x)
-        loss = loss + loss_function.t["position_probe_weight"] * distance
-        parts["position_probe"] = distance.item()
+    for name, probe in (("position_probe", position_probe), ("spectrum_probe", spectrum_probe)):
+        if probe is not None:
+            distance = probe.distance(z, x)
+            loss = loss + loss_function.t[f"{name}_weight"] * distance
+            parts[name] = distance.item()
     if adversarial is not None:
         adversarial_loss, adversarial_parts = adversarial.generator_loss(y, x)
         loss = loss + adversarial_loss
@@ -661,20 +730,25 @@ def main(argv=None):
         print(f"[vae] initialised from {a.init}", flush=True)
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
-    # the position probe is trained beside the VAE, in its optimiser, and kept in its checkpoints
+    # the latent probes are trained beside the VAE, in its optimiser, and kept in its checkpoints
     position_probe, probe_parameters = build_position_probe(tc, cfg["model"]["latent_dim"], dev)
-    opt = adamw([p for p in model.parameters() if p.requires_grad] + probe_parameters, tc, peak_lr)
+    spectrum_probe, spectrum_parameters = build_spectrum_probe(tc, cfg["model"]["latent_dim"],
+                                                               cfg["model"]["downsampling_ratio"], dev)
+    probes = {"position_probe": position_probe, "spectrum_probe": spectrum_probe}
+    opt = adamw([p for p in model.parameters() if p.requires_grad] + probe_parameters + spectrum_parameters, tc,
+                peak_lr)
     adversarial, opt_disc = build_adversarial(tc, cfg["audio_channels"], peak_lr, dev)
     step, wall_prev = 0, 0.0
     last = os.path.join(a.ckpt, "last.pt")
     if os.path.exists(last):
         st = torch.load(last, map_location="cpu", weights_only=False)
         model.load_state_dict(st["model"])
-        if (position_probe is not None) != ("position_probe" in st):
-            raise SystemExit(f"{last}: the checkpoint was saved {'with' if 'position_probe' in st else 'without'} the "
-                             "position probe; resume with the same position_probe_weight setting (0 or not)")
-        if position_probe is not None:
-            position_probe.load_state_dict(st["position_probe"])
+        for name, probe in probes.items():
+            if (probe is not None) != (name in st):
+                raise SystemExit(f"{last}: the checkpoint was saved {'with' if name in st else 'without'} the "
+                                 f"{name.replace('_', ' ')}; resume with the same {name}_weight setting (0 or not)")
+            if probe is not None:
+                probe.load_state_dict(st[name])
         opt.load_state_dict(st["opt"])
         if adversarial is not None and "discriminator" in st:  # a run that switches it on later starts it fresh
             adversarial.load_state_dict(st["discriminator"])
@@ -708,7 +782,7 @@ def main(argv=None):
         ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
         lr = learning_rate_at(step, peak_lr, a.warmup_steps, step0, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
         parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder,
-                              position_probe)
+                              position_probe, spectrum_probe=spectrum_probe)
         step += 1
         for k, v in parts.items():
             acc[k] = acc.get(k, 0.0) + v
@@ -721,8 +795,7 @@ def main(argv=None):
             acc, counts, nacc, t_last = {}, {}, 0, time.time()
         if step % a.save_every == 0 or step == a.steps:
             extra = {} if adversarial is None else dict(discriminator=adversarial.state_dict(), discriminator_opt=opt_disc.state_dict())
-            if position_probe is not None:
-                extra["position_probe"] = position_probe.state_dict()
+            extra.update({name: probe.state_dict() for name, probe in probes.items() if probe is not None})
             save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
                       wall=wall_prev + time.time() - t_start, config=cfg, **extra)
             if step % (a.save_every * 20) == 0:
