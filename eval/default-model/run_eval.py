@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import time
+import types
 
 import numpy as np
 import soundfile as sf
@@ -165,7 +166,6 @@ def _via_pcm16(path, x):
 def vae_from_checkpoint(path):
     """A train_vae checkpoint as a pretransform-like object: encode, decode, downsampling_ratio, the autoencoder as
     `model` (SAT's AutoencoderPretransform's name), latent scale 1, and the checkpoint's step."""
-    import types
     from models.training import sat_compat  # noqa: F401  (SAT's optional imports)
     from models.training.encode_latents import load_vae
     vae, state = load_vae(path, "cpu")
@@ -182,7 +182,7 @@ def load_pretransform(path):
 
 
 def vae_roundtrip_fn(pt):
-    """x [2, n] -> the encode+decode of x by the pretransform `pt` (a model's, or `vae_family_check`'s view of a
+    """x [2, n] -> the encode+decode of x by the pretransform `pt` (a model's, or `vae_from_checkpoint`'s view of a
     train_vae checkpoint), [2, n]: zero padded to whole latent frames, then trimmed; the posterior is sampled, as
     SAT's pretransform does, from torch seed 0 at the first call."""
     ratio = pt.downsampling_ratio

@@ -16,9 +16,10 @@ For sines on a half-octave grid from 60 Hz to 7.7 kHz (1.5 s, amplitude 0.3, cen
 
 --model takes an exported model folder or a train_vae checkpoint (LABEL=PATH, repeatable). Session 23 used it to
 qualify session 22's reading of the register probe ("the encoder keeps register, the decoder drops it"): vae20 carries
-the sines up to 400 Hz as frame-to-frame waveform detail, and encodes every sine from 800 Hz up as a small, nearly
+the sines up to 480 Hz as frame-to-frame waveform detail, and encodes every sine from 679 Hz up as a small, nearly
 constant latent, close to the other high sines' (`results_s23_sines.json`).
 """
+import argparse
 import json
 import os
 import sys
@@ -29,7 +30,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R  # noqa: E402
 from pitch_words import labelled_folder  # noqa: E402
-from vae_pitch_check import posterior_mean  # noqa: E402
+from vae_pitch_check import posterior_mean, within_semitone  # noqa: E402
 from models.training.synthetic_tones import strongest_frequency  # noqa: E402
 
 RATE = 44100
@@ -62,7 +63,7 @@ def level_gap_db(y, x):
 
 
 def sweep(pretransform):
-    """The per-sine table of one VAE (a list of dicts, in FREQUENCIES order) and its frame-averaged latent means."""
+    """The per-sine table of one VAE: a list of dicts, in FREQUENCIES order."""
     roundtrip = R.vae_roundtrip_fn(pretransform)
     autoencoder, ratio = pretransform.model, pretransform.downsampling_ratio
     rows, averaged = [], []
@@ -75,7 +76,7 @@ def sweep(pretransform):
         averaged.append(mean.mean(axis=1))
         rows.append(dict(hz=frequency, strongest_hz=round(strongest, 1), share_db=round(share, 1),
                          level_gap_db=round(level_gap_db(y, x), 1),
-                         kept=bool(abs(np.log2(max(strongest, 1.0) / frequency)) < 1 / 12 and share > -3.0),
+                         kept=bool(within_semitone(strongest, frequency) and share > -3.0),
                          latent_abs_mean=round(float(np.abs(mean).mean()), 3),
                          latent_frame_std=round(float(mean.std(axis=1).mean()), 3)))
     averaged = np.stack(averaged)
@@ -87,7 +88,6 @@ def sweep(pretransform):
 
 
 def main():
-    import argparse
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", action="append", required=True, type=labelled_folder,
                     help="LABEL=exported model folder or train_vae checkpoint (repeatable)")

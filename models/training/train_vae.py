@@ -314,8 +314,8 @@ class SpectrumProbe(torch.nn.Module):
 
     over BANDS = 15 bands: below 125 Hz, then 14 half-octave bands from 125 Hz to 16 kHz (a 2·ratio = 1,024-sample
     window has bins 43 Hz apart, too coarse for narrower bands below 125 Hz), and the distance is the mean square
-    error of the readout
-    ŝ_t = W z_t + b over the bands and the frames that are not near-silent (mean m² over the window > 1e-6):
+    error of the readout ŝ_t = W z_t + b over the bands and the frames that are not near-silent (mean m² over the
+    window > 1e-6):
 
       d = Σ_t a_t Σ_k (ŝ_{t,k} − s_{t,k})² / (BANDS · Σ_t a_t).
 
