@@ -1,10 +1,11 @@
 """Which steady sines does a VAE carry, and where is the rest lost: in the encoder or in the decoder?
 
 For sines on a half-octave grid from 60 Hz to 7.7 kHz (1.5 s, amplitude 0.3, centred) it reports, per VAE:
-  * the round trip (encode with a posterior sample, torch seed 0, then decode; `run_eval.vae_roundtrip_fn`): the
-    strongest frequency of the output (`synthetic_tones.strongest_frequency`), the share of its energy within a
-    semitone of the input's frequency (dB), and its level against the input's (dB). A sine is *kept* when the strongest
-    frequency is within a semitone and that share is above −3 dB.
+  * the round trip (encode with a posterior sample, torch seed 0, then decode, as `run_eval.vae_roundtrip_fn`;
+    `--decode-mean` decodes the posterior mean instead): the strongest frequency of the output
+    (`synthetic_tones.strongest_frequency`), the share of its energy within a semitone of the input's frequency (dB),
+    and its level against the input's (dB). A sine is *kept* when the strongest frequency is within a semitone and
+    that share is above −3 dB.
   * the latent (posterior mean, the frames at least 5 frames from either end): the average over frames of |mean| and
     the standard deviation over frames averaged over channels (a sine carried as a waveform varies from frame to
     frame), and each sine's distance to the nearest other sine of the grid, ‖m̄_f − m̄_g‖ of the frame-averaged means.
@@ -62,17 +63,24 @@ def level_gap_db(y, x):
     return float(10 * np.log10((np.mean(y.astype(np.float64) ** 2) + 1e-20) / np.mean(x.astype(np.float64) ** 2)))
 
 
-def sweep(pretransform):
-    """The per-sine table of one VAE: a list of dicts, in FREQUENCIES order."""
+def sweep(pretransform, decode_mean=False):
+    """The per-sine table of one VAE: a list of dicts, in FREQUENCIES order. With `decode_mean` the round trip decodes
+    the posterior mean instead of a sample (for autoencoders trained without the bottleneck's noise, such as
+    `vae_tone_overfit.py --save`'s)."""
     roundtrip = R.vae_roundtrip_fn(pretransform)
     autoencoder, ratio = pretransform.model, pretransform.downsampling_ratio
     rows, averaged = [], []
     for frequency in FREQUENCIES:
         x = sine(frequency)
-        y = roundtrip(x)
+        latent = posterior_mean(autoencoder, ratio, x)
+        if decode_mean:
+            with torch.no_grad():
+                y = autoencoder.decoder(latent)[0, :, :x.shape[-1]].numpy()
+        else:
+            y = roundtrip(x)
         strongest = strongest_frequency(y)
         share = band_share_db(y, frequency)
-        mean = posterior_mean(autoencoder, ratio, x)[0, :, EDGE_FRAMES:-EDGE_FRAMES].numpy()
+        mean = latent[0, :, EDGE_FRAMES:-EDGE_FRAMES].numpy()
         averaged.append(mean.mean(axis=1))
         rows.append(dict(hz=frequency, strongest_hz=round(strongest, 1), share_db=round(share, 1),
                          level_gap_db=round(level_gap_db(y, x), 1),
@@ -91,13 +99,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", action="append", required=True, type=labelled_folder,
                     help="LABEL=exported model folder or train_vae checkpoint (repeatable)")
+    ap.add_argument("--decode-mean", action="store_true",
+                    help="decode the posterior mean, not a sample (autoencoders trained without the bottleneck's noise)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     report = dict(command=" ".join(sys.argv), frequencies_hz=FREQUENCIES, models={})
     for label, path in a.model:
-        rows = sweep(R.load_pretransform(path))
+        rows = sweep(R.load_pretransform(path), a.decode_mean)
         kept = [r["hz"] for r in rows if r["kept"]]
         report["models"][label] = dict(path=path, kept=f"{len(kept)} of {len(rows)}",
                                        highest_kept_hz=max(kept) if kept else None, sines=rows)
