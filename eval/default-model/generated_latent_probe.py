@@ -18,7 +18,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
 from measures import spectral_centroid
 from pitch_words import PAIRS, SEEDS
-from vae_pitch_check import REGISTER_RANK, fit_ridge, latent_features, parse_model_arguments, probe_predictions
+from vae_pitch_check import (REGISTER_RANK, fit_ridge, frame_statistics, latent_features, parse_model_arguments,
+                             probe_predictions)
 from models.training.common import load_clip, read_meta
 
 SECONDS = 3.0
@@ -54,8 +55,7 @@ def main():
             for seed in SEEDS:
                 for key, prompt in (("low", low), ("high", high)):
                     latent = generated_latents(model, cfg, prompt, seed)[:, :, :frames]
-                    z = latent[0].numpy()
-                    row["probe_hz"][key].append(float(2 ** probe(np.concatenate([z.mean(axis=1), z.std(axis=1)])[None])[0]))
+                    row["probe_hz"][key].append(float(2 ** probe(frame_statistics(latent[0].numpy())[None])[0]))
                     with torch.no_grad():
                         audio = autoencoder.decoder(latent)[0, :, :int(round(SECONDS * 44100))].numpy()
                     row["decoded_hz"][key].append(spectral_centroid(audio))

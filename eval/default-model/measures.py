@@ -103,6 +103,11 @@ def onset_rate(x):
     return float(len(peaks) / dur)
 
 
+def level_gap_db(x, y):
+    """Level of y against x in dB: 10 log10((mean y² + ε) / (mean x² + ε)), ε = 1e-12 (both [2, n])."""
+    return float(10 * np.log10((np.mean(y ** 2) + 1e-12) / (np.mean(x ** 2) + 1e-12)))
+
+
 def rms_dc(x):
     x = np.asarray(x, dtype=np.float64)
     return float(np.abs(x.mean(axis=1)).max())

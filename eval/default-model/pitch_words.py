@@ -1,7 +1,8 @@
 """Does a model follow pitch words in the corpus's own phrasings? Six (lower, higher) prompt pairs worded as training
 captions are, each rendered by the Swift engine with both prompts from one seed (the pair bar's paired design) for
 seeds 11-14, 3 s, 30 steps, CFG 6, the `fit` window (`--window full` samples the whole window, as SAT does); each
-clip's spectral centroid is measures.spectral_centroid, the pitch pairs' measure. A pair-seed counts as ordered when the higher prompt's centroid is the higher (ties wrong).
+clip's spectral centroid is measures.spectral_centroid, the pitch pairs' measure. A pair-seed counts as ordered when
+the higher prompt's centroid is the higher (ties wrong).
 
   PYTHONPATH=. python eval/default-model/pitch_words.py --model shipped=models/default \
       --model d20_6300=/work/checkpoints/export20_6300 --out /tmp/pitch_words.json
@@ -27,7 +28,8 @@ SEEDS = (11, 12, 13, 14)
 
 
 def labelled_folder(text):
-    """The --model value LABEL=FOLDER (these pitch checks' common form) -> (label, folder)."""
+    """The --model value LABEL=PATH (these pitch checks' common form; PATH a model folder, or for the VAE checks also
+    a train_vae checkpoint) -> (label, path)."""
     label, separator, folder = text.partition("=")
     if not separator or not label or not folder:
         raise argparse.ArgumentTypeError(f"expected LABEL=FOLDER, got {text!r}")

@@ -19,7 +19,7 @@ import argparse, os, sys, json, collections, types
 import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
-from measures import lr_balance_db as balance_db  # 10 log10(E_L / E_R), positive = left
+from measures import level_gap_db, lr_balance_db as balance_db  # balance: 10 log10(E_L / E_R), positive = left
 from models.training.common import load_clip, read_meta
 
 
@@ -41,11 +41,6 @@ if a.model:
 else:
     pretransform = R.vae_from_checkpoint(a.vae)
     step = pretransform.step
-
-
-def level_gap_db(x, y):
-    """level gap (dB) = 10 log10(mean y² / mean x²)"""
-    return float(10 * np.log10((np.mean(y ** 2) + 1e-12) / (np.mean(x ** 2) + 1e-12)))
 
 
 def probe_signals(seconds=1.5, rate=44100):

@@ -65,10 +65,15 @@ def posterior_mean(autoencoder, ratio, x):
         return autoencoder.encoder(torch.from_numpy(padded)[None]).chunk(2, dim=1)[0]
 
 
+def frame_statistics(latent):
+    """latent [latent_dim, frames] -> its average and standard deviation over the frames, [2 × latent_dim]: the
+    probe's features."""
+    return np.concatenate([latent.mean(axis=1), latent.std(axis=1)])
+
+
 def latent_features(autoencoder, ratio, x):
-    """x [2, n] -> the posterior mean's average and standard deviation over the clip's frames, [2 × latent_dim]."""
-    mean = posterior_mean(autoencoder, ratio, x)[0].numpy()
-    return np.concatenate([mean.mean(axis=1), mean.std(axis=1)])
+    """x [2, n] -> `frame_statistics` of the posterior mean."""
+    return frame_statistics(posterior_mean(autoencoder, ratio, x)[0].numpy())
 
 
 def fit_ridge(features, targets, ridge=10.0):

@@ -30,6 +30,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R  # noqa: E402
+from measures import level_gap_db  # noqa: E402
 from pitch_words import labelled_folder  # noqa: E402
 from vae_pitch_check import posterior_mean, within_semitone  # noqa: E402
 from models.training.synthetic_tones import strongest_frequency  # noqa: E402
@@ -58,11 +59,6 @@ def band_share_db(y, frequency):
     return float(10 * np.log10(power[near].sum() / max(power.sum(), 1e-30) + 1e-12))
 
 
-def level_gap_db(y, x):
-    """10 log10(mean y² / mean x²)."""
-    return float(10 * np.log10((np.mean(y.astype(np.float64) ** 2) + 1e-20) / np.mean(x.astype(np.float64) ** 2)))
-
-
 def sweep(pretransform, decode_mean=False):
     """The per-sine table of one VAE: a list of dicts, in FREQUENCIES order. With `decode_mean` the round trip decodes
     the posterior mean instead of a sample (for autoencoders trained without the bottleneck's noise, such as
@@ -83,7 +79,7 @@ def sweep(pretransform, decode_mean=False):
         mean = latent[0, :, EDGE_FRAMES:-EDGE_FRAMES].numpy()
         averaged.append(mean.mean(axis=1))
         rows.append(dict(hz=frequency, strongest_hz=round(strongest, 1), share_db=round(share, 1),
-                         level_gap_db=round(level_gap_db(y, x), 1),
+                         level_gap_db=round(level_gap_db(x, y), 1),
                          kept=bool(within_semitone(strongest, frequency) and share > -3.0),
                          latent_abs_mean=round(float(np.abs(mean).mean()), 3),
                          latent_frame_std=round(float(mean.std(axis=1).mean()), 3)))
