@@ -38,7 +38,8 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "discriminator_fft_sizes", "discriminator_filters", "waveform_weight",
                  "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
                  "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels", "balance_frame",
-                 "side_waveform_weight", "position_probe_weight", "spectrum_probe_weight"}
+                 "side_waveform_weight", "position_probe_weight", "spectrum_probe_weight",
+                 "difference_waveform_weight"}
 
 
 def build_vae(cfg):
@@ -131,7 +132,7 @@ def spectral_floor_power(floor_db, n_fft):
 
 class VAELoss(torch.nn.Module):
     """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_waveform · waveform L1
-    + w_cosine · frame cosine distance + w_level · level L1 + w_balance · balance L1 + w_kl · KL.
+    + w_difference · L1 of first differences + w_cosine · frame cosine distance + w_level · level L1 + w_balance · balance L1 + w_kl · KL.
 
     The level term (config `level_weight`, 0 by default, added in session 5) is the L1 distance between the
     output's and the input's log10 frame RMS (2048-sample frames, hop 512) on L, R, mid and side: the log-domain
@@ -180,6 +181,16 @@ class VAELoss(torch.nn.Module):
     The side waveform term (config `side_waveform_weight`, 0 by default, session 16) is the L1 distance between the
     output's and the input's side channel, mean |(y_L − y_R) − (x_L − x_R)|: the waveform L1 again, on the one
     channel that carries stereo position.
+
+    The difference waveform term (config `difference_waveform_weight`, 0 by default, session 24) is the waveform L1
+    on first differences, L and R: mean |Δy − Δx|, Δx[n] = x[n] − x[n−1]. The difference is a filter of gain
+    |1 − e^(−iω)| = 2 sin(π f / 44100): 0.014 at 100 Hz, 0.14 at 1 kHz, 0.70 at 5 kHz. So it asks for phase like the
+    plain L1 but weighs an error at 1 kHz ten times one at 100 Hz, where the plain L1 weighs them alike and the
+    corpus's energy (and what the network learns first) sits low. Reason: every ratio-512 VAE trained with the plain L1
+    × 300 keeps steady sines up to 480 Hz and none from 679 Hz (session 23). Measured (session 24, 600 steps of fresh
+    tone batches, `vae_tone_overfit.py --fresh-batches`, ratio 512, beside the plain L1 × 300): at weight 2000 the
+    autoencoder collapsed, near-zero latents for every sine of `vae_sine_sweep.py` but the 7.7 kHz one, 0 of 15 kept
+    (6 without the term) and 0 of 8 held-out tones at their pitch (3 without). Off by default.
 
     The waveform cosine term (config `waveform_cosine_weight`, 0 by default, session 10) is `frame_cosine_distance`:
     phase-aware like the L1 but blind to the output's level, so it cannot trade loudness for a smaller error. Beside
@@ -244,6 +255,8 @@ class VAELoss(torch.nn.Module):
         optional_terms = [
             ("waveform", self.waveform_weight_at(step), lambda: F.l1_loss(y, x)),
             ("side_waveform", self.t.get("side_waveform_weight", 0.0), lambda: F.l1_loss(Y[:, 3], X[:, 3])),
+            ("difference_waveform", self.t.get("difference_waveform_weight", 0.0),
+             lambda: F.l1_loss(y.diff(dim=-1), x.diff(dim=-1))),
             ("waveform_cosine", self.t.get("waveform_cosine_weight", 0.0), lambda: frame_cosine_distance(y, x)),
             ("level", self.t.get("level_weight", 0.0), lambda: F.l1_loss(frame_level(energy_y), frame_level(energy_x))),
             ("balance", self.t.get("balance_weight", 0.0), lambda: self.balance_distance(Y, X, energy_y, energy_x)),
