@@ -132,7 +132,8 @@ def spectral_floor_power(floor_db, n_fft):
 
 class VAELoss(torch.nn.Module):
     """total = w_stft · MR-STFT(L, R, mid, side) + w_mel · log-mel L1 + w_waveform · waveform L1
-    + w_difference · L1 of first differences + w_cosine · frame cosine distance + w_level · level L1 + w_balance · balance L1 + w_kl · KL.
+    + w_difference · L1 of first differences + w_cosine · frame cosine distance + w_level · level L1
+    + w_balance · balance L1 + w_kl · KL.
 
     The level term (config `level_weight`, 0 by default, added in session 5) is the L1 distance between the
     output's and the input's log10 frame RMS (2048-sample frames, hop 512) on L, R, mid and side: the log-domain
