@@ -7,8 +7,9 @@ linear-magnitude, level and L/R-balance terms (VAELoss; switched on by config ke
 readout of stereo position from the latent (PositionProbe, config `position_probe_weight`) and one of each latent
 frame's coarse spectrum (SpectrumProbe, config `spectrum_probe_weight`).
 Optional adversarial + feature-matching terms (off in both configs: measured too slow on 2 CPU cores; see README), an
-optional waveform L1 that can anneal (`waveform_weight_at`), a level-blind waveform cosine term
-(`frame_cosine_distance`), and synthetic tone crops mixed into the batches (`CropSampler`).
+optional waveform L1 that can anneal (`waveform_weight_at`) and one on first differences (`difference_waveform_weight`),
+a level-blind waveform cosine term (`frame_cosine_distance`), and synthetic tone crops mixed into the batches
+(`CropSampler`).
 A fresh run starts from a data-dependent init (initialize_fresh: unit gain for what differs between inputs, and since
 session 11 the common mode centred away) and ramps the bottleneck's noise and KL in over `noise_ramp_steps`; README §2
 says why (without them the decoder settled on an input-independent output).
