@@ -27,18 +27,18 @@ PAIRS = [
 SEEDS = (11, 12, 13, 14)
 
 
-def labelled_folder(text):
+def labelled_path(text):
     """The --model value LABEL=PATH (these pitch checks' common form; PATH a model folder, or for the VAE checks also
     a train_vae checkpoint) -> (label, path)."""
     label, separator, folder = text.partition("=")
     if not separator or not label or not folder:
-        raise argparse.ArgumentTypeError(f"expected LABEL=FOLDER, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected LABEL=PATH, got {text!r}")
     return label, folder
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", required=True, type=labelled_folder,
+    ap.add_argument("--model", action="append", required=True, type=labelled_path,
                     help="LABEL=exported model folder (repeatable)")
     ap.add_argument("--binary", default=".build/release/stable-audio")
     ap.add_argument("--window", choices=["fit", "full"], default="fit")

@@ -26,7 +26,7 @@ import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
 from measures import spectral_centroid
-from pitch_words import labelled_folder
+from pitch_words import labelled_path
 from models.training.common import load_clip, read_meta
 from models.training.synthetic_tones import strongest_frequency
 
@@ -102,7 +102,7 @@ def parse_model_arguments(argv=None, model_help="LABEL=exported model folder or 
     """The command line these pitch checks share: --model LABEL=PATH (repeatable; a list of (label, path)),
     --corpus, --out, --threads (applied to torch here)."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", action="append", required=True, type=labelled_folder,
+    ap.add_argument("--model", action="append", required=True, type=labelled_path,
                     help=model_help)
     ap.add_argument("--corpus", default="/work/data/corpus")
     ap.add_argument("--out", required=True)

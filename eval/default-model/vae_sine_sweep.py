@@ -31,7 +31,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R  # noqa: E402
 from measures import level_gap_db  # noqa: E402
-from pitch_words import labelled_folder  # noqa: E402
+from pitch_words import labelled_path  # noqa: E402
 from vae_pitch_check import posterior_mean, within_semitone  # noqa: E402
 from models.training.synthetic_tones import strongest_frequency  # noqa: E402
 
@@ -93,7 +93,7 @@ def sweep(pretransform, decode_mean=False):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--model", action="append", required=True, type=labelled_folder,
+    ap.add_argument("--model", action="append", required=True, type=labelled_path,
                     help="LABEL=exported model folder or train_vae checkpoint (repeatable)")
     ap.add_argument("--decode-mean", action="store_true",
                     help="decode the posterior mean, not a sample (autoencoders trained without the bottleneck's noise)")

@@ -701,6 +701,9 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=1000000)
     ap.add_argument("--batch-size", type=int, default=0)
     ap.add_argument("--save-every", type=int, default=100)
+    ap.add_argument("--keep-steps", default="", metavar="N,N,...",
+                    help="also keep the weights at these steps as stepNNNNNNN.pt (besides every 20 saves), "
+                         "so a run can be judged part-way without stopping it")
     ap.add_argument("--log-every", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (new optimizer)")
@@ -725,6 +728,10 @@ def main(argv=None):
                     help="override one key of the config's training block (VALUE is JSON, e.g. --set level_weight=1.0); "
                          "repeatable; the overridden config is saved in the checkpoints, pass the same --set on resume")
     a = ap.parse_args(argv)
+    try:
+        keep_steps = {int(value) for value in a.keep_steps.split(",") if value.strip()}
+    except ValueError:
+        ap.error(f"--keep-steps: expected comma-separated step numbers, got {a.keep_steps!r}")
     set_threads(a.threads)
     dev = pick_device(a.device)
     cfg = load_json(a.config)
@@ -813,8 +820,8 @@ def main(argv=None):
             extra.update({name: probe.state_dict() for name, probe in probes.items() if probe is not None})
             save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
                       wall=wall_prev + time.time() - t_start, config=cfg, **extra)
-            if step % (a.save_every * 20) == 0:
-                save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg)
+        if step % (a.save_every * 20) == 0 or step in keep_steps:
+            save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The ratio-256 line of the recipe (sessions 24-25): a corpus VAE whose latent frame rate (172 frames/s) carries steady
+# sines up to about 960 Hz (ratio 512: 480 Hz; results_s24_ratio.json), with vae20's terms (waveform L1 x 300, level
+# term, 20% synthetic tones, balance x 10, position probe x 10). Each stage is the command that was run; the later
+# stages (encode, diffusion on 1,024-frame windows, export) follow run_ratio512.sh once they have been run.
+#
+#   bash models/training/run_ratio256.sh vae    # vae25_r256: fresh, 3,000-step cosine, seed 24; keeps steps 1,100
+#                                               # and 1,800 for judging part-way (session 24's stop points)
+#
+# Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (about
+# 0.45 steps/s, 1 h 50 min); add DEVICE=cuda on a GPU. Resuming restarts the warm-up and the cosine at the step it
+# resumes from: to continue the same decay, pass --cosine-steps and --lr by hand (README run log, session 24).
+set -euo pipefail
+export PYTHONPATH="${PYTHONPATH:-.}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+PY=${PY:-python}
+DATA=${DATA:-/work/data/corpus}
+CK=${CK:-/work/checkpoints}
+DEVICE=${DEVICE:-auto}
+THREADS=${THREADS:-2}
+EXPERIMENTS=models/training/configs/experiments
+
+case "${1:-}" in
+  vae)
+    $PY -m models.training.train_vae --corpus "$DATA" --device "$DEVICE" --threads "$THREADS" \
+        --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae25_r256" --steps 3000 \
+        --cosine-steps 3000 --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 ;;
+  *) echo "usage: $0 vae" >&2; exit 2 ;;
+esac
