@@ -10,19 +10,11 @@
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (about
 # 0.45 steps/s, 1 h 50 min); add DEVICE=cuda on a GPU. Resuming restarts the warm-up and the cosine at the step it
 # resumes from: to continue the same decay, pass --cosine-steps and --lr by hand (README run log, session 24).
-set -euo pipefail
-export PYTHONPATH="${PYTHONPATH:-.}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
-PY=${PY:-python}
-DATA=${DATA:-/work/data/corpus}
-CK=${CK:-/work/checkpoints}
-DEVICE=${DEVICE:-auto}
-THREADS=${THREADS:-2}
-EXPERIMENTS=models/training/configs/experiments
+source "$(dirname "$0")/recipe_env.sh"
 
 case "${1:-}" in
   vae)
-    $PY -m models.training.train_vae --corpus "$DATA" --device "$DEVICE" --threads "$THREADS" \
-        --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae25_r256" --steps 3000 \
+    train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae25_r256" --steps 3000 \
         --cosine-steps 3000 --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 ;;
   *) echo "usage: $0 vae" >&2; exit 2 ;;
 esac

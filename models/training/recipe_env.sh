@@ -1,0 +1,16 @@
+# Shared settings of the recipe's line scripts (run_ratio512.sh, run_ratio256.sh); sourced, not run. Each setting
+# keeps a value already in the environment: DATA (rendered corpus), CK (checkpoints), DEVICE (auto|cpu|cuda),
+# THREADS (torch threads), PY (the Python that has the recipe's packages).
+set -euo pipefail
+export PYTHONPATH="${PYTHONPATH:-.}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+PY=${PY:-python}
+DATA=${DATA:-/work/data/corpus}
+CK=${CK:-/work/checkpoints}
+DEVICE=${DEVICE:-auto}
+THREADS=${THREADS:-2}
+EXPERIMENTS=models/training/configs/experiments
+
+# train_vae ARGS...: one train_vae run on the corpus with the device and threads above
+train_vae() {
+  $PY -m models.training.train_vae --corpus "$DATA" --device "$DEVICE" --threads "$THREADS" "$@"
+}
