@@ -8,13 +8,13 @@
 #                                               # and 1,800 for judging part-way (session 24's stop points)
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (about
-# 0.45 steps/s, 1 h 50 min); add DEVICE=cuda on a GPU. Resuming restarts the warm-up and the cosine at the step it
-# resumes from: to continue the same decay, pass --cosine-steps and --lr by hand (README run log, session 24).
+# 0.45 steps/s, 1 h 50 min); add DEVICE=cuda on a GPU. Re-running a stage resumes it from its last.pt, and
+# --cosine-from 0 makes the resumed run continue the same cosine (steps 0-3,000) instead of restarting it.
 source "$(dirname "$0")/recipe_env.sh"
 
 case "${1:-}" in
   vae)
     train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae25_r256" --steps 3000 \
-        --cosine-steps 3000 --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 ;;
+        --cosine-steps 3000 --cosine-from 0 --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 ;;
   *) echo "usage: $0 vae" >&2; exit 2 ;;
 esac
