@@ -30,10 +30,10 @@ SEEDS = (11, 12, 13, 14)
 def labelled_path(text):
     """The --model value LABEL=PATH (these pitch checks' common form; PATH a model folder, or for the VAE checks also
     a train_vae checkpoint) -> (label, path)."""
-    label, separator, folder = text.partition("=")
-    if not separator or not label or not folder:
+    label, separator, path = text.partition("=")
+    if not separator or not label or not path:
         raise argparse.ArgumentTypeError(f"expected LABEL=PATH, got {text!r}")
-    return label, folder
+    return label, path
 
 
 def main():

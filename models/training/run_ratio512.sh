@@ -15,6 +15,7 @@
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &`; add DEVICE=cuda
 # on a GPU. DIFF_STEPS stops the diffusion stage earlier (its last leg ends at step 6,300: see the README's run log).
 source "$(dirname "$0")/recipe_env.sh"
+DIFF_STEPS=${DIFF_STEPS:-1000000000}
 
 # vae17_r512w (session 13's recipe, as reproduced in session 16): 500 steps of a 3,000-step cosine, then resumed with
 # the cosine restarted over the remaining 2,500; vae20 starts from its step 1,100.
