@@ -76,6 +76,21 @@ def learning_rate_at(step, peak, warmup_steps, start_step, cosine_steps):
     return lr
 
 
+def add_cosine_arguments(parser):
+    """--cosine-steps / --cosine-from, the lr schedule options that train_vae and train_diffusion share (the cosine of
+    `learning_rate_at`); `cosine_start(args, step)` reads them back."""
+    parser.add_argument("--cosine-steps", type=int, default=0,
+                        help="cosine decay of the lr to lr/10 over this many steps from --cosine-from")
+    parser.add_argument("--cosine-from", type=int, default=None,
+                        help="the step the cosine starts at (default: the step this run starts at); give it, with the "
+                             "first run's --lr, so that a resumed run continues the same cosine instead of restarting it")
+
+
+def cosine_start(args, step):
+    """The step the cosine of `add_cosine_arguments` starts at, for a run that starts at `step`."""
+    return step if args.cosine_from is None else args.cosine_from
+
+
 def checkpoint_name(path):
     """A checkpoint path as its folder and file name only ("/work/checkpoints/diffusion/last.pt" -> "diffusion/last.pt"),
     for configs that ship inside exported models."""

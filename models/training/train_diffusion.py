@@ -19,7 +19,8 @@ import time
 import numpy as np
 import torch
 
-from .common import HERE, Logger, checkpoint_name, learning_rate_at, load_json, pick_device, read_meta, save_ckpt, set_threads
+from .common import (HERE, Logger, add_cosine_arguments, checkpoint_name, cosine_start, learning_rate_at, load_json,
+                     pick_device, read_meta, save_ckpt, set_threads)
 from .t5_local import create_model
 
 
@@ -127,11 +128,7 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--warmup-steps", type=int, default=None, help="override training.warmup_steps")
     ap.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: training.learning_rate)")
-    ap.add_argument("--cosine-steps", type=int, default=0,
-                    help="cosine decay of the lr to lr/10 over this many steps from --cosine-from")
-    ap.add_argument("--cosine-from", type=int, default=None,
-                    help="the step the cosine starts at (default: the step this run starts at); give it so that a "
-                         "resumed run continues the same cosine")
+    add_cosine_arguments(ap)
     ap.add_argument("--init", default=None,
                     help="fresh run only: start the U-Net and conditioners from another train_diffusion checkpoint's "
                          "EMA weights (same architecture and tokenizer; e.g. after re-encoding with a new VAE)")
@@ -199,9 +196,9 @@ def main(argv=None):
         print(f"[diffusion] initialised from {a.init} (step {source['step']})"
               + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
-    cosine_start = step if a.cosine_from is None else a.cosine_from
+    first_cosine_step = cosine_start(a, step)
     log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
-            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=cosine_start, short_padding=tc.get("short_padding"),
+            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, short_padding=tc.get("short_padding"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -225,7 +222,7 @@ def main(argv=None):
         inputs = model.get_conditioning_inputs(cond)
         out = model.model(xt, t, cfg_dropout_prob=tc["cfg_dropout_prob"], **inputs)
         loss = torch.nn.functional.mse_loss(out, target)
-        lr = learning_rate_at(step, peak_lr, tc["warmup_steps"], cosine_start, a.cosine_steps)
+        lr = learning_rate_at(step, peak_lr, tc["warmup_steps"], first_cosine_step, a.cosine_steps)
         for g in opt.param_groups:
             g["lr"] = lr
         opt.zero_grad(set_to_none=True)

@@ -25,8 +25,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .common import (HERE, LogMel, Logger, cosine_fall, learning_rate_at, load_clip, load_json, pick_device, read_meta, save_ckpt,
-                     set_threads)
+from .common import (HERE, LogMel, Logger, add_cosine_arguments, cosine_fall, cosine_start, learning_rate_at, load_clip,
+                     load_json, pick_device, read_meta, save_ckpt, set_threads)
 from .synthetic_tones import random_tone
 from stable_audio_tools.models.autoencoders import create_autoencoder_from_config
 import auraloss
@@ -718,11 +718,7 @@ def main(argv=None):
     ap.add_argument("--uncentred-init", action="store_true",
                     help="unit-gain init without center_common_mode (the recipe of sessions 3-10, whose output at init "
                          "is dominated by an input-independent part)")
-    ap.add_argument("--cosine-steps", type=int, default=0,
-                    help="cosine decay of the lr to lr/10 over this many steps from --cosine-from")
-    ap.add_argument("--cosine-from", type=int, default=None,
-                    help="the step the cosine starts at (default: the step this run starts at); give it, with the "
-                         "first run's --lr, so that a resumed run continues the same cosine instead of restarting it")
+    add_cosine_arguments(ap)
     ap.add_argument("--noise-ramp-steps", type=int, default=None,
                     help="(default: the config's noise_ramp_steps on a fresh run, 0 with --init) ramp the bottleneck's sampling noise and the KL weight from 0 to 1 over this many steps: "
                          "a plain autoencoder first, so the decoder learns to use the latents before they are noisy")
@@ -789,12 +785,12 @@ def main(argv=None):
         initialize_fresh(model, CropSampler(a.corpus, metas, tc["crop"], a.seed + 10 ** 6).batch(16).to(dev),
                          centred=not a.uncentred_init)
         print(f"[vae] fresh init: {init_kind}", flush=True)
-    cosine_start = step if a.cosine_from is None else a.cosine_from
+    first_cosine_step = cosine_start(a, step)
     sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step, tc.get("synthetic_tone_fraction", 0.0))
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
             clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
-            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps, cosine_from=cosine_start, training=tc,
+            noise_ramp_steps=a.noise_ramp_steps, cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, training=tc,
             init=init_kind,
             discriminator_params=0 if adversarial is None else sum(p.numel() for p in adversarial.parameters()))
     model.train()
@@ -805,7 +801,7 @@ def main(argv=None):
             sampler.metas = read_meta(a.corpus, "train")
         x = sampler.batch(bs).to(dev)
         ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
-        lr = learning_rate_at(step, peak_lr, a.warmup_steps, cosine_start, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
+        lr = learning_rate_at(step, peak_lr, a.warmup_steps, first_cosine_step, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
         parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder,
                               position_probe, spectrum_probe=spectrum_probe)
         step += 1
