@@ -14,3 +14,9 @@ EXPERIMENTS=models/training/configs/experiments
 train_vae() {
   $PY -m models.training.train_vae --corpus "$DATA" --device "$DEVICE" --threads "$THREADS" "$@"
 }
+
+# restore_shipped: the shipped weights (models/default) back as training checkpoints in $CK/restored, the --init of the
+# diffusion stages
+restore_shipped() {
+  $PY -m models.training.restore --model models/default --out "$CK/restored"
+}

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The ratio-256 line of the recipe (sessions 24-25): a corpus VAE whose latent frame rate (172 frames/s) carries steady
+# The ratio-256 line of the recipe (sessions 24-26): a corpus VAE whose latent frame rate (172 frames/s) carries steady
 # sines up to about 960 Hz (ratio 512: 480 Hz; results_s24_ratio.json), with vae20's terms (waveform L1 x 300, level
-# term, 20% synthetic tones, balance x 10, position probe x 10). Each stage is the command that was run; the later
-# stages (diffusion on 1,024-frame windows, export) follow run_ratio512.sh once they have been run.
+# term, 20% synthetic tones, balance x 10, position probe x 10), and diffusion on its latents. Each stage is the command
+# that was run.
 #
-#   bash models/training/run_ratio256.sh vae    # vae25_r256: fresh, 3,000-step cosine, seed 24; keeps steps 1,100
-#                                               # and 1,800 for judging part-way (session 24's stop points)
-#   bash models/training/run_ratio256.sh encode # latents25: every train clip through vae25_r256 at step 3,000
+#   bash models/training/run_ratio256.sh vae       # vae25_r256: fresh, 3,000-step cosine, seed 24; keeps steps 1,100
+#                                                  # and 1,800 for judging part-way (session 24's stop points)
+#   bash models/training/run_ratio256.sh encode    # latents25: every train clip through vae25_r256 at step 3,000
+#   bash models/training/run_ratio256.sh restore   # the shipped weights back as checkpoints (diffusion --init)
+#   bash models/training/run_ratio256.sh diffusion # diffusion26: the shipped U-Net and T5 on latents25
+#   bash models/training/run_ratio256.sh export    # model folder for the Swift engine and eval/default-model
 #
-# Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (about
-# 0.45 steps/s, 1 h 50 min); add DEVICE=cuda on a GPU. Re-running a stage resumes it from its last.pt, and
-# --cosine-from 0 makes the resumed run continue the same cosine (steps 0-3,000) instead of restarting it.
+# Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
+# 0.45 steps/s, 1 h 50 min; diffusion: about 0.22 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
+# from its last.pt; --cosine-from 0 makes a resumed vae run continue the same cosine (steps 0-3,000) instead of
+# restarting it. DIFF_STEPS stops the diffusion stage at that step.
 source "$(dirname "$0")/recipe_env.sh"
 
 case "${1:-}" in
@@ -21,5 +25,18 @@ case "${1:-}" in
     [ -e "$CK/vae25_r256/step0003000.pt" ] || cp "$CK/vae25_r256/last.pt" "$CK/vae25_r256/step0003000.pt"
     $PY -m models.training.encode_latents --corpus "$DATA" --vae "$CK/vae25_r256/step0003000.pt" --out "$CK/latents25" \
         --device "$DEVICE" --threads "$THREADS" ;;
-  *) echo "usage: $0 vae|encode" >&2; exit 2 ;;
+  restore) restore_shipped ;;
+  # diffusion26 (session 26): diffusion20's recipe in its final form (short padding 0.5 from the start) on latents25.
+  # The window is 1,024 latent frames (ratio 256), so the U-Net's first factor is 8 instead of 4
+  # (diffusion_ratio256.json): its inner levels run at the same 128 frames as diffusion20's, 4.5 s a step on 2 cores
+  # where factor 4 takes 8.4 s; the first downsample and last upsample start fresh (--init-skip-reshaped).
+  diffusion)
+    $PY -m models.training.train_diffusion --config "$EXPERIMENTS/diffusion_ratio256.json" --corpus "$DATA" \
+        --latents "$CK/latents25" --tokenizer "$CK/restored/tokenizer" --vae "$CK/vae25_r256/step0003000.pt" \
+        --init "$CK/restored/diffusion.pt" --init-skip-reshaped --ckpt "$CK/diffusion26" --warmup-steps 100 \
+        --save-every 100 --short-padding 0.5 --device "$DEVICE" --threads "$THREADS" --steps "${DIFF_STEPS:-1000000000}" ;;
+  export)
+    $PY -m models.training.export --diffusion "$CK/diffusion26/last.pt" --vae "$CK/vae25_r256/step0003000.pt" \
+        --tokenizer "$CK/restored/tokenizer" --out "$CK/export26" ;;
+  *) echo "usage: $0 vae|encode|restore|diffusion|export" >&2; exit 2 ;;
 esac

@@ -44,8 +44,7 @@ case "${1:-}" in
   encode)
     $PY -m models.training.encode_latents --corpus "$DATA" --vae "$CK/vae20_r512wpb/last.pt" --out "$CK/latents20" \
         --device "$DEVICE" --threads "$THREADS" ;;
-  restore)
-    $PY -m models.training.restore --model models/default --out "$CK/restored" ;;
+  restore) restore_shipped ;;
   # diffusion20 (session 18): the shipped model's U-Net and T5 (its EMA weights), the two tensors that the new
   # `factors` reshape start fresh; a new latent scale measured on latents20; constant lr 2e-4 after 100 warm-up steps
   diffusion)
