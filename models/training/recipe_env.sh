@@ -1,6 +1,7 @@
 # Shared settings of the recipe's line scripts (run_ratio512.sh, run_ratio256.sh); sourced, not run. Each setting
 # keeps a value already in the environment: DATA (rendered corpus), CK (checkpoints), DEVICE (auto|cpu|cuda),
-# THREADS (torch threads), PY (the Python that has the recipe's packages).
+# THREADS (torch threads), PY (the Python that has the recipe's packages), DIFF_STEPS (the step a diffusion stage
+# stops at; default: none).
 set -euo pipefail
 export PYTHONPATH="${PYTHONPATH:-.}" OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 PY=${PY:-python}
@@ -8,6 +9,7 @@ DATA=${DATA:-/work/data/corpus}
 CK=${CK:-/work/checkpoints}
 DEVICE=${DEVICE:-auto}
 THREADS=${THREADS:-2}
+DIFF_STEPS=${DIFF_STEPS:-1000000000}
 EXPERIMENTS=models/training/configs/experiments
 
 # train_vae ARGS...: one train_vae run on the corpus with the device and threads above
@@ -19,4 +21,12 @@ train_vae() {
 # diffusion stages
 restore_shipped() {
   $PY -m models.training.restore --model models/default --out "$CK/restored"
+}
+
+# train_diffusion_from_shipped ARGS...: one train_diffusion run from the restored shipped weights (its U-Net and T5,
+# EMA weights; the tensors a new `factors` reshapes start fresh), lr warm-up 100 steps, a checkpoint every 100
+train_diffusion_from_shipped() {
+  $PY -m models.training.train_diffusion --corpus "$DATA" --tokenizer "$CK/restored/tokenizer" \
+      --init "$CK/restored/diffusion.pt" --init-skip-reshaped --warmup-steps 100 --save-every 100 \
+      --device "$DEVICE" --threads "$THREADS" "$@"
 }

@@ -12,7 +12,7 @@
 #   bash models/training/run_ratio256.sh export    # model folder for the Swift engine and eval/default-model
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
-# 0.45 steps/s, 1 h 50 min; diffusion: about 0.22 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
+# 0.45 steps/s, 1 h 50 min; diffusion: about 0.2 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
 # from its last.pt; --cosine-from 0 makes a resumed vae run continue the same cosine (steps 0-3,000) instead of
 # restarting it. DIFF_STEPS stops the diffusion stage at that step.
 source "$(dirname "$0")/recipe_env.sh"
@@ -28,13 +28,11 @@ case "${1:-}" in
   restore) restore_shipped ;;
   # diffusion26 (session 26): diffusion20's recipe in its final form (short padding 0.5 from the start) on latents25.
   # The window is 1,024 latent frames (ratio 256), so the U-Net's first factor is 8 instead of 4
-  # (diffusion_ratio256.json): its inner levels run at the same 128 frames as diffusion20's, 4.5 s a step on 2 cores
-  # where factor 4 takes 8.4 s; the first downsample and last upsample start fresh (--init-skip-reshaped).
+  # (diffusion_ratio256.json): its inner levels run at the same 128 frames as diffusion20's, 4.5 s a step on 2 idle
+  # cores where factor 4 takes 8.4 s; the first downsample and last upsample start fresh (--init-skip-reshaped).
   diffusion)
-    $PY -m models.training.train_diffusion --config "$EXPERIMENTS/diffusion_ratio256.json" --corpus "$DATA" \
-        --latents "$CK/latents25" --tokenizer "$CK/restored/tokenizer" --vae "$CK/vae25_r256/step0003000.pt" \
-        --init "$CK/restored/diffusion.pt" --init-skip-reshaped --ckpt "$CK/diffusion26" --warmup-steps 100 \
-        --save-every 100 --short-padding 0.5 --device "$DEVICE" --threads "$THREADS" --steps "${DIFF_STEPS:-1000000000}" ;;
+    train_diffusion_from_shipped --config "$EXPERIMENTS/diffusion_ratio256.json" --latents "$CK/latents25" \
+        --vae "$CK/vae25_r256/step0003000.pt" --ckpt "$CK/diffusion26" --short-padding 0.5 --steps "$DIFF_STEPS" ;;
   export)
     $PY -m models.training.export --diffusion "$CK/diffusion26/last.pt" --vae "$CK/vae25_r256/step0003000.pt" \
         --tokenizer "$CK/restored/tokenizer" --out "$CK/export26" ;;

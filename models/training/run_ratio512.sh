@@ -15,7 +15,6 @@
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &`; add DEVICE=cuda
 # on a GPU. DIFF_STEPS stops the diffusion stage earlier (its last leg ends at step 6,300: see the README's run log).
 source "$(dirname "$0")/recipe_env.sh"
-DIFF_STEPS=${DIFF_STEPS:-1000000000}
 
 # vae17_r512w (session 13's recipe, as reproduced in session 16): 500 steps of a 3,000-step cosine, then resumed with
 # the cosine restarted over the remaining 2,500; vae20 starts from its step 1,100.
@@ -53,10 +52,8 @@ case "${1:-}" in
     # cosine to lr/10 over steps 4,100-5,100; from step 5,100 (session 21) a warm restart: the lr back up to 1e-4, then
     # a cosine to 1e-5 over steps 5,100-6,300
     diffusion20() {
-      $PY -m models.training.train_diffusion --config "$EXPERIMENTS/diffusion_ratio512.json" --corpus "$DATA" \
-          --latents "$CK/latents20" --tokenizer "$CK/restored/tokenizer" --vae "$CK/vae20_r512wpb/last.pt" \
-          --init "$CK/restored/diffusion.pt" --init-skip-reshaped --ckpt "$CK/diffusion20" --warmup-steps 100 \
-          --save-every 100 --device "$DEVICE" --threads "$THREADS" "$@"
+      train_diffusion_from_shipped --config "$EXPERIMENTS/diffusion_ratio512.json" --latents "$CK/latents20" \
+          --vae "$CK/vae20_r512wpb/last.pt" --ckpt "$CK/diffusion20" "$@"
     }
     diffusion20 --steps $(( DIFF_STEPS < 2400 ? DIFF_STEPS : 2400 ))
     diffusion20 --steps $(( DIFF_STEPS < 4100 ? DIFF_STEPS : 4100 )) --short-padding 0.5
