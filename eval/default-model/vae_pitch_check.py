@@ -98,15 +98,18 @@ def probe_predictions(features, targets, folds=5):
     return predictions
 
 
-def parse_model_arguments(argv=None, model_help="LABEL=exported model folder or train_vae checkpoint (repeatable)"):
-    """The command line these pitch checks share: --model LABEL=PATH (repeatable; a list of (label, path)),
-    --corpus, --out, --threads (applied to torch here)."""
+def parse_model_arguments(argv=None, model_help="LABEL=exported model folder or train_vae checkpoint (repeatable)",
+                          add_arguments=None):
+    """The command line these VAE checks share: --model LABEL=PATH (repeatable; a list of (label, path)),
+    --corpus, --out, --threads (applied to torch here), and whatever `add_arguments(parser)` adds."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", action="append", required=True, type=labelled_path,
                     help=model_help)
     ap.add_argument("--corpus", default="/work/data/corpus")
     ap.add_argument("--out", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    if add_arguments:
+        add_arguments(ap)
     a = ap.parse_args(argv)
     torch.set_num_threads(a.threads)
     return a

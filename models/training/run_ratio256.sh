@@ -33,6 +33,7 @@ case "${1:-}" in
   diffusion)
     train_diffusion_from_shipped --config "$EXPERIMENTS/diffusion_ratio256.json" --latents "$CK/latents25" \
         --vae "$CK/vae25_r256/step0003000.pt" --ckpt "$CK/diffusion26" --short-padding 0.5 --steps "$DIFF_STEPS" ;;
+  # export: the latest diffusion26 checkpoint (session 26 exported its step 1,000, then last.pt, as export26_1000)
   export)
     $PY -m models.training.export --diffusion "$CK/diffusion26/last.pt" --vae "$CK/vae25_r256/step0003000.pt" \
         --tokenizer "$CK/restored/tokenizer" --out "$CK/export26" ;;
