@@ -11,6 +11,7 @@
 #   bash models/training/run_ratio256.sh diffusion # diffusion26: the shipped U-Net and T5 on latents25
 #   bash models/training/run_ratio256.sh export    # model folder for the Swift engine and eval/default-model
 #   bash models/training/run_ratio256.sh decoder   # vae27_dec: vae25_r256's decoder fine-tuned, waveform L1 < 1.5 kHz
+#   bash models/training/run_ratio256.sh vae-lowpass # vae27_r256lp: the vae stage with the waveform L1 < 1.5 kHz
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
 # 0.45 steps/s, 1 h 50 min; diffusion: about 0.2 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
@@ -18,10 +19,14 @@
 # restarting it. DIFF_STEPS stops the diffusion stage at that step.
 source "$(dirname "$0")/recipe_env.sh"
 
+# vae25_recipe ARGS...: vae25_r256's training (fresh, 3,000-step cosine, seed 24, its terms) plus ARGS (--ckpt, --set)
+vae25_recipe() {
+  train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --steps 3000 --cosine-steps 3000 --cosine-from 0 \
+      --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 "$@"
+}
+
 case "${1:-}" in
-  vae)
-    train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae25_r256" --steps 3000 \
-        --cosine-steps 3000 --cosine-from 0 --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 ;;
+  vae) vae25_recipe --ckpt "$CK/vae25_r256" ;;
   encode)
     [ -e "$CK/vae25_r256/step0003000.pt" ] || cp "$CK/vae25_r256/last.pt" "$CK/vae25_r256/step0003000.pt"
     $PY -m models.training.encode_latents --corpus "$DATA" --vae "$CK/vae25_r256/step0003000.pt" --out "$CK/latents25" \
@@ -46,5 +51,9 @@ case "${1:-}" in
     train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae27_dec" \
         --init "$CK/vae25_r256/step0003000.pt" --freeze-encoder --lr 3e-4 --warmup-steps 50 --steps 800 --seed 27 \
         --set balance_weight=10 --set waveform_lowpass_hz=1500 --keep-steps 400 ;;
-  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder" >&2; exit 2 ;;
+  # vae-lowpass (session 27): the decoder stage recovered only 2.3 of the 11.3 dB (results_s27_lowpass.json), and the
+  # latent probe reads vae25_r256's high-band share poorly (0.20, shipped 0.68), so the encoder may drop it too: the
+  # vae stage again, same seed, with the waveform L1 below 1.5 kHz only from the start.
+  vae-lowpass) vae25_recipe --ckpt "$CK/vae27_r256lp" --set waveform_lowpass_hz=1500 ;;
+  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass" >&2; exit 2 ;;
 esac
