@@ -46,14 +46,15 @@ case "${1:-}" in
   # decoder (session 27): vae25_r256 decodes held-out clips a median 11.3 dB short above 4 kHz (the waveform L1 shrinks
   # what the latent cannot carry sample by sample); this fine-tunes its decoder alone with that L1 on the band below
   # 1.5 kHz only (waveform_lowpass_hz), so latents25 and diffusion26 stay valid. The position probe is off: the
-  # encoder is frozen.
+  # encoder is frozen. Measured: +2.3 dB above 4 kHz, worse MR-STFT and family top-1 (results_s27_lowpass.json).
   decoder)
     train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --ckpt "$CK/vae27_dec" \
         --init "$CK/vae25_r256/step0003000.pt" --freeze-encoder --lr 3e-4 --warmup-steps 50 --steps 800 --seed 27 \
         --set balance_weight=10 --set waveform_lowpass_hz=1500 --keep-steps 400 ;;
   # vae-lowpass (session 27): the decoder stage recovered only 2.3 of the 11.3 dB (results_s27_lowpass.json), and the
   # latent probe reads vae25_r256's high-band share poorly (0.20, shipped 0.68), so the encoder may drop it too: the
-  # vae stage again, same seed, with the waveform L1 below 1.5 kHz only from the start.
+  # vae stage again, same seed, with the waveform L1 below 1.5 kHz only from the start. Stopped by hand at step 1,100:
+  # no brighter than vae25_r256 at that step and worse elsewhere (results_s27_lowpass.json), so the L1 is not the cause.
   vae-lowpass) vae25_recipe --ckpt "$CK/vae27_r256lp" --set waveform_lowpass_hz=1500 ;;
   *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass" >&2; exit 2 ;;
 esac
