@@ -12,6 +12,7 @@
 #   bash models/training/run_ratio256.sh export    # model folder for the Swift engine and eval/default-model
 #   bash models/training/run_ratio256.sh decoder   # vae27_dec: vae25_r256's decoder fine-tuned, waveform L1 < 1.5 kHz
 #   bash models/training/run_ratio256.sh vae-lowpass # vae27_r256lp: the vae stage with the waveform L1 < 1.5 kHz
+#   bash models/training/run_ratio256.sh vae-wide  # vae27_r256w: the vae stage with a fifth, 256-channel level
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
 # 0.45 steps/s, 1 h 50 min; diffusion: about 0.2 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
@@ -19,7 +20,8 @@
 # restarting it. DIFF_STEPS stops the diffusion stage at that step.
 source "$(dirname "$0")/recipe_env.sh"
 
-# vae25_recipe ARGS...: vae25_r256's training (fresh, 3,000-step cosine, seed 24, its terms) plus ARGS (--ckpt, --set)
+# vae25_recipe ARGS...: vae25_r256's training (fresh, 3,000-step cosine, seed 24, its terms) plus ARGS (--ckpt, --set;
+# a later --config replaces the first)
 vae25_recipe() {
   train_vae --config "$EXPERIMENTS/vae_small_ratio256_waveform.json" --steps 3000 --cosine-steps 3000 --cosine-from 0 \
       --seed 24 --set balance_weight=10 --set position_probe_weight=10 --keep-steps 1100,1800 "$@"
@@ -56,5 +58,10 @@ case "${1:-}" in
   # vae stage again, same seed, with the waveform L1 below 1.5 kHz only from the start. Stopped by hand at step 1,100:
   # no brighter than vae25_r256 at that step and worse elsewhere (results_s27_lowpass.json), so the L1 is not the cause.
   vae-lowpass) vae25_recipe --ckpt "$CK/vae27_r256lp" --set waveform_lowpass_hz=1500 ;;
-  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass" >&2; exit 2 ;;
+  # vae-wide (session 27): the shipped VAE keeps its high band with 2.4 M parameters (five levels, widths 16-256);
+  # vae25_r256 has 0.51 M (four levels, 16-128). vae_small_ratio256_wide.json adds the fifth level at the same ratio
+  # (strides [2,2,4,4,4]): 1.87 M parameters, 1.65x the time of a vae25_r256 step (2.4 s against 1.5 s, B8, 2 cores).
+  vae-wide) vae25_recipe --ckpt "$CK/vae27_r256w" --config "$EXPERIMENTS/vae_small_ratio256_wide.json" \
+      --keep-steps 800,1100,1800 ;;
+  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide" >&2; exit 2 ;;
 esac
