@@ -60,7 +60,8 @@ case "${1:-}" in
   vae-lowpass) vae25_recipe --ckpt "$CK/vae27_r256lp" --set waveform_lowpass_hz=1500 ;;
   # vae-wide (session 27): the shipped VAE keeps its high band with 2.4 M parameters (five levels, widths 16-256);
   # vae25_r256 has 0.51 M (four levels, 16-128). vae_small_ratio256_wide.json adds the fifth level at the same ratio
-  # (strides [2,2,4,4,4]): 1.87 M parameters, 1.65x the time of a vae25_r256 step (2.4 s against 1.5 s, B8, 2 cores).
+  # (strides [2,2,4,4,4]): 1.87 M parameters, 1.6x the time of a vae25_r256 step (2.91 s against 1.82 s, B8, 2 cores,
+  # eval/default-model/vae_step_cost.py).
   vae-wide) vae25_recipe --ckpt "$CK/vae27_r256w" --config "$EXPERIMENTS/vae_small_ratio256_wide.json" \
       --keep-steps 800,1100,1800 ;;
   *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide" >&2; exit 2 ;;
