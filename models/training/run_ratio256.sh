@@ -45,8 +45,8 @@ case "${1:-}" in
   export)
     $PY -m models.training.export --diffusion "$CK/diffusion26/last.pt" --vae "$CK/vae25_r256/step0003000.pt" \
         --tokenizer "$CK/restored/tokenizer" --out "$CK/export26" ;;
-  # decoder (session 27): vae25_r256 decodes held-out clips a median 11.3 dB short above 4 kHz (the waveform L1 shrinks
-  # what the latent cannot carry sample by sample); this fine-tunes its decoder alone with that L1 on the band below
+  # decoder (session 27): vae25_r256 decodes held-out clips a median 11.3 dB short above 4 kHz (the guess: the waveform
+  # L1 shrinks what the latent cannot carry sample by sample); this fine-tunes its decoder alone with that L1 on the band below
   # 1.5 kHz only (waveform_lowpass_hz), so latents25 and diffusion26 stay valid. The position probe is off: the
   # encoder is frozen. Measured: +2.3 dB above 4 kHz, worse MR-STFT and family top-1 (results_s27_lowpass.json).
   decoder)

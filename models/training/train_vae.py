@@ -206,7 +206,10 @@ class VAELoss(torch.nn.Module):
     below that frequency (`lowpass_l1`); the spectral, level and balance terms still see the whole band. Reason:
     vae25_r256 (ratio 256, L1 × 300) decodes held-out clips a median 11.3 dB short above 4 kHz and 8.2 dB short at
     1–4 kHz (`vae_high_band_check.py`), noise-like families by 13–29 dB: the L1 shrinks what the latent cannot carry
-    sample by sample, which above the steady sines it keeps (up to about 960 Hz) is most of the high band.
+    sample by sample, which above the steady sines it keeps (up to about 960 Hz) is most of the high band. Measured
+    (session 27, `results_s27_lowpass.json`): that reason does not hold. At 1.5 kHz a decoder-only finetune gained
+    2.3 dB above 4 kHz and lost MR-STFT, and a run from scratch was no brighter at step 1,100 with higher spectral
+    losses, so the full-band L1 helps the spectral terms. Kept for experiments; no recipe stage uses it.
 
     The side waveform term (config `side_waveform_weight`, 0 by default, session 16) is the L1 distance between the
     output's and the input's side channel, mean |(y_L − y_R) − (x_L − x_R)|: the waveform L1 again, on the one
