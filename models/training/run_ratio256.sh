@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ratio-256 line of the recipe (sessions 24-26): a corpus VAE whose latent frame rate (172 frames/s) carries steady
+# The ratio-256 line of the recipe (sessions 24-27): a corpus VAE whose latent frame rate (172 frames/s) carries steady
 # sines up to about 960 Hz (ratio 512: 480 Hz; results_s24_ratio.json), with vae20's terms (waveform L1 x 300, level
 # term, 20% synthetic tones, balance x 10, position probe x 10), and diffusion on its latents. Each stage is the command
 # that was run.
@@ -60,7 +60,7 @@ case "${1:-}" in
   vae-lowpass) vae25_recipe --ckpt "$CK/vae27_r256lp" --set waveform_lowpass_hz=1500 ;;
   # vae-wide (session 27): the shipped VAE keeps its high band with 2.4 M parameters (five levels, widths 16-256);
   # vae25_r256 has 0.51 M (four levels, 16-128). vae_small_ratio256_wide.json adds the fifth level at the same ratio
-  # (strides [2,2,4,4,4]): 1.87 M parameters, 1.6x the time of a vae25_r256 step (2.91 s against 1.82 s, B8, 2 cores,
+  # (strides [2,2,4,4,4]): 1.87 M parameters, 1.7x the time of a vae25_r256 step (3.05 s against 1.79 s, B8, 2 cores,
   # eval/default-model/vae_step_cost.py).
   vae-wide) vae25_recipe --ckpt "$CK/vae27_r256w" --config "$EXPERIMENTS/vae_small_ratio256_wide.json" \
       --keep-steps 800,1100,1800 ;;
