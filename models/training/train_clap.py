@@ -13,9 +13,12 @@ Fast path (what was used; ~8x fewer CPU seconds per step than decoding WAVs + ST
 The cache holds Features.raw (log-mel BEFORE normalisation) of load_clip(meta, 0, WINDOW), i.e. exactly the
 zero-padded window from sample 0 that the exported model sees, as fp16 shards of 500 clips (<split>_NNNN.npz with
 the clip ids). Training normalises with the model's own feat_mean/feat_std buffers, so the exported model applied
-to raw audio computes what training saw (fp16 storage: <= 0.003 difference in normalised units). No augmentation:
-gain would falsify loudness captions, shifts/crops would break the from-sample-0 window and stated counts/durations,
-frequency masks can delete a tone's only band.
+to raw audio computes what training saw (fp16 storage: <= 0.003 difference in normalised units). No gain, shift,
+crop or mask augmentation: gain would falsify loudness captions, shifts/crops would break the from-sample-0 window and
+stated counts/durations, frequency masks can delete a tone's only band. --augment (session 28) applies the
+family-preserving degradations of clap_augment.py (a low-pass or shelf filter, a noise floor from -100 to -40 dBFS)
+to the cached features, so the judge reads the family and not the corpus's digital silence; every evaluation also
+reports family top-1 on the eval features under a fixed draw of those degradations ("eval_family_top1_degraded").
 
 Audio tower (input: the clip's window, stereo 44.1 kHz, up to 262144 samples, zero padded):
   features  = STFT(n_fft 2048, hop 1024, periodic Hann, center=True reflect pad) of mid=(L+R)/2, left, right;
@@ -41,6 +44,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .clap_augment import FeatureDegradation
 from .common import Logger, learning_rate_at, load_clip, mel_filterbank, pick_device, read_meta, save_ckpt, set_threads
 from .corpus.families import FAMILY_NAMES
 from .t5_local import SPTokenizer
@@ -190,16 +194,29 @@ def text_embed(model, tok, captions, dev, batch=256):
     return torch.cat(out)
 
 
+def clip_lengths(metas):
+    """Each clip's length in samples within the window (its seconds_total; the window is zero beyond it)."""
+    return torch.tensor([min(int(round(m["seconds_total"] * 44100)), WINDOW) for m in metas])
+
+
+def feature_degradation(model, p_filter=0.5, p_noise=0.5):
+    return FeatureDegradation(model.features.fb.cpu(), 44100, N_FFT, HOP, p_filter, p_noise)
+
+
 @torch.no_grad()
 def evaluate(model, tok, ev_feats, ev_metas, tr_feats, tr_metas, dev, n_retrieval=500, n_train=1000):
-    """Family top-1 on every eval clip (audio tower only) and on a fixed sample of training clips; text->audio and
-    audio->text retrieval (R@1, R@10) among the first n_retrieval eval clips (read_meta order) with their captions."""
+    """Family top-1 on every eval clip (audio tower only), clean and under one fixed draw (generator seed 0) of
+    clap_augment's degradations, and on a fixed sample of training clips; text->audio and audio->text retrieval
+    (R@1, R@10) among the first n_retrieval eval clips (read_meta order) with their captions."""
     was = model.training
     model.eval()
     fam_idx = {f: i for i, f in enumerate(FAMILY_NAMES)}
     ea, logits = audio_embed(model, ev_feats, dev)
     y = torch.tensor([fam_idx[m["family"]] for m in ev_metas])
     res = dict(eval_family_top1=float((logits.argmax(1) == y).float().mean()), eval_clips=len(ev_metas))
+    degraded = feature_degradation(model)(ev_feats, clip_lengths(ev_metas), torch.Generator().manual_seed(0))
+    _, logits_degraded = audio_embed(model, degraded, dev)
+    res["eval_family_top1_degraded"] = float((logits_degraded.argmax(1) == y).float().mean())
     pred = logits.argmax(1)
     per = {f: float((pred[y == i] == i).float().mean()) for i, f in enumerate(FAMILY_NAMES) if (y == i).any()}
     res["eval_family_lowest"] = {f: round(per[f], 3) for f in sorted(per, key=per.get)[:6]}
@@ -248,6 +265,10 @@ def main(argv=None):
     ap.add_argument("--eval-json", default=None, help="also write the latest evaluation (and the command) here")
     ap.add_argument("--export-every", type=int, default=0, help="also export to --export-dir every N steps")
     ap.add_argument("--export-dir", default=None)
+    ap.add_argument("--augment", action="store_true",
+                    help="with --feature-cache: degrade each training clip's features as clap_augment.py describes")
+    ap.add_argument("--augment-p-filter", type=float, default=0.5)
+    ap.add_argument("--augment-p-noise", type=float, default=0.5)
     a = ap.parse_args(argv)
     set_threads(a.threads)
     if a.build_cache:
@@ -301,14 +322,22 @@ def main(argv=None):
             raise SystemExit("--eval-only needs --feature-cache")
         return run_eval()
     log.log(event="start", step=step, clips=len(metas), params=sum(p.numel() for p in model.parameters()),
-            feature_cache=a.feature_cache, batch_size=a.batch_size, lr=a.lr, cosine_steps=a.cosine_steps)
+            feature_cache=a.feature_cache, batch_size=a.batch_size, lr=a.lr, cosine_steps=a.cosine_steps,
+            augment=a.augment, augment_p_filter=a.augment_p_filter, augment_p_noise=a.augment_p_noise)
+    if a.augment and cache is None:
+        raise SystemExit("--augment needs --feature-cache (the degradations act on cached features)")
+    degrade = feature_degradation(model, a.augment_p_filter, a.augment_p_noise) if a.augment else None
+    lengths = clip_lengths(metas)
     step0 = step
     t0, tl, acc, n = time.time(), time.time(), np.zeros(3), 0
     model.train()
     while step < a.steps:
         idx = rng.integers(len(metas), size=a.batch_size)
         if cache is not None:  # the cached features are exactly Features.raw of the same window
-            f = model.features.normalise(cache[torch.from_numpy(idx)].float().to(dev))
+            raw = cache[torch.from_numpy(idx)]
+            if degrade is not None:  # drawn from the step number, so a resumed run repeats the same degradations
+                raw = degrade(raw, lengths[torch.from_numpy(idx)], torch.Generator().manual_seed(step))
+            f = model.features.normalise(raw.float().to(dev))
         else:
             x = torch.stack([torch.from_numpy(load_clip(a.corpus, metas[i], 0, WINDOW)) for i in idx]).to(dev)
             f = model.features(x)
