@@ -200,6 +200,7 @@ def clip_lengths(metas):
 
 
 def feature_degradation(model, p_filter=0.5, p_noise=0.5):
+    """clap_augment.FeatureDegradation for this model's mel filterbank and STFT settings."""
     return FeatureDegradation(model.features.fb.cpu(), 44100, N_FFT, HOP, p_filter, p_noise)
 
 
