@@ -69,7 +69,6 @@ def main():
     ap.add_argument("--seed", type=int, default=0, help="seed of the added noise")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    torch.manual_seed(a.seed)
 
     judges = {folder: R.load_classifier(folder) for folder in a.clap}
     by_family = collections.defaultdict(list)

@@ -45,7 +45,6 @@ class FeatureDegradation:
         self.effective_bins = (1.0 / (fb64 ** 2).sum(1).clamp(min=1e-12)).float()  # [bands]
         self.window_power = 3 * n_fft / 8  # sum of the periodic Hann window squared
         self.hop = hop
-        self.sample_rate = sample_rate
         self.p_filter, self.p_noise = p_filter, p_noise
 
     @staticmethod

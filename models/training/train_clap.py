@@ -322,13 +322,13 @@ def main(argv=None):
         if cache is None:
             raise SystemExit("--eval-only needs --feature-cache")
         return run_eval()
+    if a.augment and cache is None:
+        raise SystemExit("--augment needs --feature-cache (the degradations act on cached features)")
     log.log(event="start", step=step, clips=len(metas), params=sum(p.numel() for p in model.parameters()),
             feature_cache=a.feature_cache, batch_size=a.batch_size, lr=a.lr, cosine_steps=a.cosine_steps,
             augment=a.augment, augment_p_filter=a.augment_p_filter, augment_p_noise=a.augment_p_noise)
-    if a.augment and cache is None:
-        raise SystemExit("--augment needs --feature-cache (the degradations act on cached features)")
     degrade = feature_degradation(model, a.augment_p_filter, a.augment_p_noise) if a.augment else None
-    lengths = clip_lengths(metas)
+    lengths = clip_lengths(metas) if a.augment else None
     step0 = step
     t0, tl, acc, n = time.time(), time.time(), np.zeros(3), 0
     model.train()
