@@ -111,9 +111,26 @@ def save_json(path, value):
 
 
 def pick_device(name):
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    """torch.device for --device auto|cpu|cuda. On CUDA, float32 matrix products and convolutions may use TF32 (a 10-bit
+    mantissa for the products, float32 sums): the training speed a GPU is lent for, at a precision far below the
+    recipe's noise (minibatch noise, posterior sampling)."""
+    device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name)
+    if device.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return device
+
+
+def add_time_limit_argument(parser):
+    """--max-seconds, shared by train_vae and train_diffusion: a time-boxed run (a lent GPU's lease) stops at the first
+    step after this many seconds of this process's training and saves last.pt there; `past_time_limit` reads it."""
+    parser.add_argument("--max-seconds", type=float, default=0.0,
+                        help="stop (saving last.pt) at the first step after this many seconds of this run; 0: no limit")
+
+
+def past_time_limit(args, started):
+    """True once the run begun at time.time() == `started` has used up --max-seconds (never without a limit)."""
+    return args.max_seconds > 0 and time.time() - started >= args.max_seconds
 
 
 def set_threads(n):

@@ -45,7 +45,15 @@ def main(argv=None):
     ap.add_argument("--split", default="train")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--part", default="0/1", metavar="K/N",
+                    help="encode only the shards whose index is K modulo N, so that N processes share one device")
     a = ap.parse_args(argv)
+    try:
+        part, parts = (int(v) for v in a.part.split("/"))
+    except ValueError:
+        ap.error(f"--part: expected K/N, got {a.part!r}")
+    if not 0 <= part < parts:
+        ap.error(f"--part {a.part}: K must be in [0, N)")
     set_threads(a.threads)
     dev = pick_device(a.device)
     os.makedirs(a.out, exist_ok=True)
@@ -55,7 +63,8 @@ def main(argv=None):
     # latent of silence: middle frame of an all-zero encode
     m0, s0 = posterior(vae, torch.zeros(1, 2, ratio * 32, device=dev))
     sil_m, sil_s = m0[0, :, 16].cpu(), s0[0, :, 16].cpu()
-    torch.save(dict(mean=sil_m, std=sil_s, vae_step=st["step"]), os.path.join(a.out, "silence.pt"))
+    if part == 0:
+        torch.save(dict(mean=sil_m, std=sil_s, vae_step=st["step"]), os.path.join(a.out, "silence.pt"))
     metas = read_meta(a.corpus, a.split)
     if a.max_clips:
         metas = metas[: a.max_clips]
@@ -63,7 +72,7 @@ def main(argv=None):
     margin = 8
     for si in range(0, len(metas), a.shard):
         path = os.path.join(a.out, f"{a.split}_{si // a.shard:05d}.pt")
-        if os.path.exists(path):
+        if (si // a.shard) % parts != part or os.path.exists(path):
             continue
         chunk = metas[si: si + a.shard]
         means = torch.empty(len(chunk), sil_m.shape[0], frames, dtype=torch.float16)

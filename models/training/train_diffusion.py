@@ -19,8 +19,8 @@ import time
 import numpy as np
 import torch
 
-from .common import (HERE, Logger, add_cosine_arguments, checkpoint_name, cosine_start, learning_rate_at, load_json,
-                     pick_device, read_meta, save_ckpt, set_threads)
+from .common import (HERE, Logger, add_cosine_arguments, add_time_limit_argument, checkpoint_name, cosine_start,
+                     learning_rate_at, load_json, past_time_limit, pick_device, read_meta, save_ckpt, set_threads)
 from .t5_local import create_model
 
 
@@ -51,6 +51,12 @@ class LatentSet:
     def __len__(self):
         return len(self.meta)
 
+    def to(self, device):
+        """Keeps the posterior means and stdevs (float16) on `device`, so that a GPU draws its batches where it trains
+        (on CPU a batch of 256 windows costs more to draw than a GPU step)."""
+        self.mean, self.std = self.mean.to(device), self.std.to(device)
+        return self
+
     def batch(self, rng, b, short_padding=0.0, window_seconds=None):
         """A batch of posterior samples and their conditioning.
 
@@ -62,8 +68,8 @@ class LatentSet:
         window_seconds: the model window (sample_size / sample_rate), needed when short_padding > 0.
         """
         idx = rng.integers(len(self.meta), size=b)
-        ix = torch.from_numpy(idx)
-        z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:])
+        ix = torch.from_numpy(idx).to(self.mean.device)
+        z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:], device=self.mean.device)
         md = [dict(prompt=self.meta[i]["caption"], seconds_start=float(self.meta[i]["seconds_start"]),
                    seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
         for m, i in zip(md, idx):
@@ -129,6 +135,10 @@ def main(argv=None):
     ap.add_argument("--warmup-steps", type=int, default=None, help="override training.warmup_steps")
     ap.add_argument("--lr", type=float, default=0.0, help="peak learning rate (default: training.learning_rate)")
     add_cosine_arguments(ap)
+    add_time_limit_argument(ap)
+    ap.add_argument("--bf16", action="store_true",
+                    help="CUDA only: the U-Net and text encoder forward passes under bfloat16 autocast (weights, "
+                         "optimiser, EMA and the loss stay float32)")
     ap.add_argument("--init", default=None,
                     help="fresh run only: start the U-Net and conditioners from another train_diffusion checkpoint's "
                          "EMA weights (same architecture and tokenizer; e.g. after re-encoding with a new VAE)")
@@ -149,10 +159,12 @@ def main(argv=None):
         raise SystemExit("--keep-latent-scale and --init-skip-reshaped need --init")
     set_threads(a.threads)
     dev = pick_device(a.device)
+    if a.bf16 and dev.type != "cuda":
+        raise SystemExit(f"--bf16 needs a CUDA device (got {dev})")
     os.makedirs(a.ckpt, exist_ok=True)
     last = os.path.join(a.ckpt, "last.pt")
     resume = torch.load(last, map_location="cpu", weights_only=False) if os.path.exists(last) else None
-    data = LatentSet(a.latents, a.corpus)
+    data = LatentSet(a.latents, a.corpus).to(dev)
     source = torch.load(a.init, map_location="cpu", weights_only=False) if a.init and not resume else None
     if resume:
         cfg = resume["config"]
@@ -197,7 +209,7 @@ def main(argv=None):
               + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     first_cosine_step = cosine_start(a, step)
-    log.log(event="start", step=step, device=str(dev), clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
+    log.log(event="start", step=step, device=str(dev), bf16=a.bf16, clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
             warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, short_padding=tc.get("short_padding"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
@@ -208,7 +220,7 @@ def main(argv=None):
     n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
     while step < a.steps:
         if step % 100 == 0 and len(glob.glob(os.path.join(a.latents, "train_*.pt"))) > n_shards:
-            data = LatentSet(a.latents, a.corpus)  # encode_latents is still adding shards
+            data = LatentSet(a.latents, a.corpus).to(dev)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
         z, md = data.batch(rng, bs, short_padding, window_seconds)
@@ -218,10 +230,11 @@ def main(argv=None):
         noise = torch.randn_like(x0)
         xt = alpha * x0 + sigma * noise
         target = alpha * noise - sigma * x0
-        cond = model.conditioner(md, dev)
-        inputs = model.get_conditioning_inputs(cond)
-        out = model.model(xt, t, cfg_dropout_prob=tc["cfg_dropout_prob"], **inputs)
-        loss = torch.nn.functional.mse_loss(out, target)
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=a.bf16):
+            cond = model.conditioner(md, dev)
+            inputs = model.get_conditioning_inputs(cond)
+            out = model.model(xt, t, cfg_dropout_prob=tc["cfg_dropout_prob"], **inputs)
+        loss = torch.nn.functional.mse_loss(out.float(), target)
         lr = learning_rate_at(step, peak_lr, tc["warmup_steps"], first_cosine_step, a.cosine_steps)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -230,6 +243,7 @@ def main(argv=None):
         gn = torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         step += 1
+        out_of_time = past_time_limit(a, t_start)
         beta = min(tc["ema_beta"], (1 + step) / (10 + step))
         with torch.no_grad():
             for e, p in zip(ema, params):
@@ -241,9 +255,12 @@ def main(argv=None):
             log.log(step=step, loss=acc / nacc, gnorm=float(gn), lr=lr, steps_per_s=nacc / dt,
                     total_wall=wall_prev + time.time() - t_start)
             acc, nacc, t_last = 0.0, 0, time.time()
-        if step % a.save_every == 0 or step >= a.steps:
+        if step % a.save_every == 0 or step >= a.steps or out_of_time:
             save_ckpt(last, unet=model.model.state_dict(), cond=model.conditioner.state_dict(), opt=opt.state_dict(),
                       ema=[e.cpu() for e in ema], step=step, wall=wall_prev + time.time() - t_start, config=cfg)
+        if out_of_time:
+            log.log(event="time_limit", step=step, max_seconds=a.max_seconds)
+            break
 
 
 if __name__ == "__main__":

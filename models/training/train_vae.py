@@ -25,8 +25,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .common import (HERE, LogMel, Logger, add_cosine_arguments, cosine_fall, cosine_start, learning_rate_at, load_clip,
-                     load_json, pick_device, read_meta, save_ckpt, set_threads)
+from .common import (HERE, LogMel, Logger, add_cosine_arguments, add_time_limit_argument, cosine_fall, cosine_start,
+                     learning_rate_at, load_clip, load_json, past_time_limit, pick_device, read_meta, save_ckpt,
+                     set_threads)
 from .synthetic_tones import random_tone
 from stable_audio_tools.models.autoencoders import create_autoencoder_from_config
 import auraloss
@@ -753,6 +754,7 @@ def main(argv=None):
                     help="unit-gain init without center_common_mode (the recipe of sessions 3-10, whose output at init "
                          "is dominated by an input-independent part)")
     add_cosine_arguments(ap)
+    add_time_limit_argument(ap)
     ap.add_argument("--noise-ramp-steps", type=int, default=None,
                     help="(default: the config's noise_ramp_steps on a fresh run, 0 with --init) ramp the bottleneck's sampling noise and the KL weight from 0 to 1 over this many steps: "
                          "a plain autoencoder first, so the decoder learns to use the latents before they are noisy")
@@ -839,6 +841,7 @@ def main(argv=None):
         parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder,
                               position_probe, spectrum_probe=spectrum_probe)
         step += 1
+        out_of_time = past_time_limit(a, t_start)
         for k, v in parts.items():
             acc[k] = acc.get(k, 0.0) + v
             counts[k] = counts.get(k, 0) + 1
@@ -848,13 +851,16 @@ def main(argv=None):
             log.log(step=step, steps_per_s=nacc / dt, audio_s_per_s=nacc * bs * tc["crop"] / 44100 / dt,
                     total_wall=wall_prev + time.time() - t_start, **{k: v / counts[k] for k, v in acc.items()})
             acc, counts, nacc, t_last = {}, {}, 0, time.time()
-        if step % a.save_every == 0 or step == a.steps:
+        if step % a.save_every == 0 or step == a.steps or out_of_time:
             extra = {} if adversarial is None else dict(discriminator=adversarial.state_dict(), discriminator_opt=opt_disc.state_dict())
             extra.update({name: probe.state_dict() for name, probe in probes.items() if probe is not None})
             save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
                       wall=wall_prev + time.time() - t_start, config=cfg, **extra)
-        if step % (a.save_every * 20) == 0 or step in keep_steps:
+        if step % (a.save_every * 20) == 0 or step in keep_steps or out_of_time:
             save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg)
+        if out_of_time:
+            log.log(event="time_limit", step=step, max_seconds=a.max_seconds)
+            break
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 
 Generators never add reverb, panning or loudness: the renderer does that uniformly (render.py).
 """
+import os
+
 import numpy as np
 
 from . import dsp
@@ -589,11 +591,19 @@ def _phrase(rng, lo, hi, max_dur, style):
     return bpm, notes
 
 
+DEFAULT_SOUNDFONT = "/usr/share/sounds/sf2/FluidR3_GM.sf2"
+
+
 class GMRenderer:
-    """One FluidSynth instance per worker process (soundfont loaded once)."""
+    """One FluidSynth instance per worker process (soundfont loaded once). The soundfont is FluidR3_GM, or the file
+    that the environment variable CORPUS_SOUNDFONT names (render.py --soundfont), e.g. FluidR3_GM converted to SF3
+    (Ogg Vorbis samples) so that it fits a GPU machine's upload."""
     _inst = None
 
-    def __init__(self, sf2="/usr/share/sounds/sf2/FluidR3_GM.sf2"):
+    def __init__(self, sf2=None):
+        sf2 = sf2 or os.environ.get("CORPUS_SOUNDFONT", DEFAULT_SOUNDFONT)
+        if not os.path.isfile(sf2):
+            raise FileNotFoundError(f"soundfont {sf2} not found (CORPUS_SOUNDFONT / render.py --soundfont)")
         import fluidsynth
         self.fs = fluidsynth.Synth(samplerate=float(SR), gain=0.6, **{"synth.reverb.active": 0, "synth.chorus.active": 0})
         self.sfid = self.fs.sfload(sf2)

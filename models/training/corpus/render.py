@@ -342,7 +342,15 @@ def main(argv=None):
     ap.add_argument("--window", type=int, default=262144, help="model window in samples (clips never exceed it)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--start", type=int, default=0)
+    ap.add_argument("--soundfont", default=None,
+                    help="the GM families' soundfont (default: FluidR3_GM.sf2; sets CORPUS_SOUNDFONT for the workers)")
+    ap.add_argument("--max-seconds", type=float, default=0.0,
+                    help="stop after this many seconds (clips rendered so far are kept; a later run resumes)")
     a = ap.parse_args(argv)
+    if a.soundfont:
+        if not os.path.isfile(a.soundfont):
+            ap.error(f"--soundfont {a.soundfont}: no such file")
+        os.environ["CORPUS_SOUNDFONT"] = os.path.abspath(a.soundfont)
     if a.rerender_from:
         return rerender_main(a)
     if a.count is None:
@@ -369,6 +377,9 @@ def main(argv=None):
                 for meta in pool.imap_unordered(_worker, jobs, chunksize=8):
                     fo.write(json.dumps(meta) + "\n")
                     n += 1
+                    if a.max_seconds and time.time() - t0 >= a.max_seconds:
+                        print(f"[render] --max-seconds {a.max_seconds:g} reached", flush=True)
+                        break
                     if n % 200 == 0:
                         fo.flush()
                         print(f"[render] {n}/{len(todo)} {n / (time.time() - t0):.1f} clips/s", flush=True)
