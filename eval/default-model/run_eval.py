@@ -21,6 +21,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import measures as M  # noqa: E402
+from pair_margins import oriented_margin  # noqa: E402
 
 
 def gen_fn(model_dir, steps, cfg_scale, seed, device="cpu"):
@@ -65,7 +66,7 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
     correct) instead of whatever the difference between two fixed noises happens to measure. (Until session 18 both
     prompts went into one call, so every pair's a had item 0's noise and every b item 1's: a model deaf to a category
     scored all or none of it.)"""
-    res, by = [], {}
+    res, by, margins = [], {}, {}
     for k, p in pairs:
         if p["measure"] == "classifier" and classify is None:
             res.append(dict(id=p["id"], category=p["category"], status="not evaluated (no classifier given)"))
@@ -87,11 +88,16 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
             f = M.MEASURES[p["measure"]]
             ma, mb = f(xa), f(xb)
             ok = {"a<b": ma < mb, "a>b": ma > mb}[p["expect"]]
-        res.append(dict(id=p["id"], category=p["category"], measure=p["measure"], a=ma, b=mb, correct=bool(ok)))
+        res.append(dict(id=p["id"], category=p["category"], measure=p["measure"], a=ma, b=mb, correct=bool(ok),
+                        margin=float(oriented_margin(p, dict(a=ma, b=mb)))))
         by.setdefault(p["category"], []).append(ok)
+        margins.setdefault(p["category"], []).append(res[-1]["margin"])
     scored = [r["correct"] for r in res if "correct" in r]
+    # per category, the median of how far the pairs went the asked way (pair_margins.py): a pair is correct at any
+    # margin above 0, so this tells words that move the sound from pairs won by rounding (session 29)
     summary = dict(accuracy=float(np.mean(scored)) if scored else None, scored=len(scored),
                    per_category={k: float(np.mean(v)) for k, v in by.items()}, target=0.9,
+                   median_margin_per_category={k: float(np.median(v)) for k, v in margins.items()},
                    ties=int(sum(bool(np.all(np.equal(r["a"], r["b"]))) for r in res if "correct" in r)),
                    noise="pair k: a and b from the same noise, seed_offset k (session 18 design)")
     return summary, res
