@@ -13,6 +13,8 @@
 #   bash models/training/run_ratio256.sh decoder   # vae27_dec: vae25_r256's decoder fine-tuned, waveform L1 < 1.5 kHz
 #   bash models/training/run_ratio256.sh vae-lowpass # vae27_r256lp: the vae stage with the waveform L1 < 1.5 kHz
 #   bash models/training/run_ratio256.sh vae-wide  # vae27_r256w: the vae stage with a fifth, 256-channel level
+#   bash models/training/run_ratio256.sh encode29  # latents29: every train clip through session 29's GPU VAE
+#   bash models/training/run_ratio256.sh diffusion29 # diffusion29: session 29's GPU export continued on latents29
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
 # 0.45 steps/s, 1 h 50 min; diffusion: about 0.2 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
@@ -64,5 +66,19 @@ case "${1:-}" in
   # eval/default-model/vae_step_cost.py).
   vae-wide) vae25_recipe --ckpt "$CK/vae27_r256w" --config "$EXPERIMENTS/vae_small_ratio256_wide.json" \
       --keep-steps 800,1100,1800 ;;
-  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide" >&2; exit 2 ;;
+  # encode29 / diffusion29 (session 29): the GPU run's VAE (vae27_r256w + 791 GPU steps, $CK/gpu29/vae_gpu29.pt) on
+  # the corpus rendered here, and its export (1,408 GPU steps from scratch, $CK/gpu29/export, restored into training
+  # checkpoints) continued on those latents at CPU batch 32, with the export's latent scale (the same VAE). On 2 cores
+  # an hour is about 13 s of the GPU run (results_s29_gpu.json); this keeps the line moving between leases.
+  encode29)
+    $PY -m models.training.encode_latents --corpus "$DATA" --vae "$CK/gpu29/vae_gpu29.pt" --out "$CK/latents29" \
+        --device "$DEVICE" --threads "$THREADS" ;;
+  diffusion29)
+    [ -e "$CK/restored29/diffusion.pt" ] || $PY -m models.training.restore --model "$CK/gpu29/export" --out "$CK/restored29" \
+        --vae-config "$EXPERIMENTS/vae_small_ratio256_wide.json"
+    $PY -m models.training.train_diffusion --corpus "$DATA" --latents "$CK/latents29" --tokenizer "$CK/restored29/tokenizer" \
+        --vae "$CK/gpu29/vae_gpu29.pt" --config "$EXPERIMENTS/diffusion_ratio256.json" --ckpt "$CK/diffusion29" \
+        --init "$CK/restored29/diffusion.pt" --keep-latent-scale --lr 5e-5 --warmup-steps 100 --save-every 100 \
+        --short-padding 0.5 --seed 29 --device "$DEVICE" --threads "$THREADS" --steps "$DIFF_STEPS" ;;
+  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29" >&2; exit 2 ;;
 esac
