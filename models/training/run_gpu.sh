@@ -8,6 +8,17 @@
 #   setsid nohup bash models/training/run_gpu.sh all > $W/pipeline.log 2>&1 &
 #   bash models/training/run_gpu.sh pack OUT_DIR [FIRST_PART LAST_PART]   # the export as parts of 15 MiB, and the logs
 #
+# Through this workplace's `device` tool (calls of at most 10 min; the machine stays warm 30 s after each, so issue
+# the next call at once; move models/default and Tests/SAModelsTests/Resources aside so the upload stays under
+# 64 MiB, carry [".gpu"]), session 29's lessons as three calls:
+#   1. bash models/training/gpu_bundle.sh unpack && export PYTHONPATH=/tmp/site:. && python3 -c "import fluidsynth,
+#      soundfile, stable_audio_tools, auraloss" && (SETTINGS setsid nohup bash models/training/run_gpu.sh all
+#      > /tmp/w/pipeline.log 2>&1 < /dev/null &); then poll the logs for up to 9 min, stopping early if
+#      `pgrep -f "[r]un_gpu.sh all"` finds nothing (a pattern without the brackets matches the call itself)
+#   2. the same polling, as often as needed
+#   3. bash models/training/run_gpu.sh pack $OUT 0 3, then a last call for pack $OUT 4 9, model_config.json, the
+#      VAE step file and the logs (at most 8 files and 64 MiB come back per call)
+#
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
 # keeps a value from the environment): COUNT clips to render, RENDER_S its box, VAE_S, DIFF_S the training boxes,
 # VAE_BATCH, DIFF_BATCH, DIFF_LR, the cosine lengths VAE_STEPS and DIFF_STEPS (a guess of what the box holds: the
