@@ -186,6 +186,8 @@ def main(argv=None):
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
     peak_lr = a.lr or tc["learning_rate"]
+    if not resume:  # the checkpoint's (and so the export's) training block records what this run uses, and a resume
+        tc["batch_size"], tc["learning_rate"] = bs, peak_lr  # without --batch-size/--lr keeps them
     torch.manual_seed(a.seed)
     model = create_model(cfg).to(dev)
     scale = cfg["model"]["pretransform"]["scale"]
