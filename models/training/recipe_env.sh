@@ -17,16 +17,36 @@ train_vae() {
   $PY -m models.training.train_vae --corpus "$DATA" --device "$DEVICE" --threads "$THREADS" "$@"
 }
 
+# encode_corpus VAE OUT: every train clip of the corpus through the VAE checkpoint's encoder into latent shards in OUT
+encode_corpus() {
+  $PY -m models.training.encode_latents --corpus "$DATA" --vae "$1" --out "$2" --device "$DEVICE" --threads "$THREADS"
+}
+
+# restore_export FOLDER OUT [ARGS...]: an exported model folder back as training checkpoints in OUT (once: skipped when
+# OUT/diffusion.pt exists)
+restore_export() {
+  local folder=$1 out=$2
+  shift 2
+  [ -e "$out/diffusion.pt" ] || $PY -m models.training.restore --model "$folder" --out "$out" "$@"
+}
+
 # restore_shipped: the shipped weights (models/default) back as training checkpoints in $CK/restored, the --init of the
 # diffusion stages
 restore_shipped() {
   $PY -m models.training.restore --model models/default --out "$CK/restored"
 }
 
-# train_diffusion_from_shipped ARGS...: one train_diffusion run from the restored shipped weights (its U-Net and T5,
-# EMA weights; the tensors a new `factors` reshapes start fresh), lr warm-up 100 steps, a checkpoint every 100
+# train_diffusion_from RESTORED ARGS...: one train_diffusion run from the weights restore_export (or restore_shipped)
+# left in RESTORED (its U-Net and T5, EMA weights, and its tokenizer), lr warm-up 100 steps, a checkpoint every 100
+train_diffusion_from() {
+  local restored=$1
+  shift
+  $PY -m models.training.train_diffusion --corpus "$DATA" --tokenizer "$restored/tokenizer" \
+      --init "$restored/diffusion.pt" --warmup-steps 100 --save-every 100 --device "$DEVICE" --threads "$THREADS" "$@"
+}
+
+# train_diffusion_from_shipped ARGS...: train_diffusion_from the restored shipped weights; the tensors a new `factors`
+# reshapes start fresh
 train_diffusion_from_shipped() {
-  $PY -m models.training.train_diffusion --corpus "$DATA" --tokenizer "$CK/restored/tokenizer" \
-      --init "$CK/restored/diffusion.pt" --init-skip-reshaped --warmup-steps 100 --save-every 100 \
-      --device "$DEVICE" --threads "$THREADS" "$@"
+  train_diffusion_from "$CK/restored" --init-skip-reshaped "$@"
 }

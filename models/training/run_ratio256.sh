@@ -33,8 +33,7 @@ case "${1:-}" in
   vae) vae25_recipe --ckpt "$CK/vae25_r256" ;;
   encode)
     [ -e "$CK/vae25_r256/step0003000.pt" ] || cp "$CK/vae25_r256/last.pt" "$CK/vae25_r256/step0003000.pt"
-    $PY -m models.training.encode_latents --corpus "$DATA" --vae "$CK/vae25_r256/step0003000.pt" --out "$CK/latents25" \
-        --device "$DEVICE" --threads "$THREADS" ;;
+    encode_corpus "$CK/vae25_r256/step0003000.pt" "$CK/latents25" ;;
   restore) restore_shipped ;;
   # diffusion26 (session 26): diffusion20's recipe in its final form (short padding 0.5 from the start) on latents25.
   # The window is 1,024 latent frames (ratio 256), so the U-Net's first factor is 8 instead of 4
@@ -70,15 +69,11 @@ case "${1:-}" in
   # the corpus rendered here, and its export (1,408 GPU steps from scratch, $CK/gpu29/export, restored into training
   # checkpoints) continued on those latents at CPU batch 32, with the export's latent scale (the same VAE). On 2 cores
   # an hour is about 13 s of the GPU run (results_s29_gpu.json); this keeps the line moving between leases.
-  encode29)
-    $PY -m models.training.encode_latents --corpus "$DATA" --vae "$CK/gpu29/vae_gpu29.pt" --out "$CK/latents29" \
-        --device "$DEVICE" --threads "$THREADS" ;;
+  encode29) encode_corpus "$CK/gpu29/vae_gpu29.pt" "$CK/latents29" ;;
   diffusion29)
-    [ -e "$CK/restored29/diffusion.pt" ] || $PY -m models.training.restore --model "$CK/gpu29/export" --out "$CK/restored29" \
-        --vae-config "$EXPERIMENTS/vae_small_ratio256_wide.json"
-    $PY -m models.training.train_diffusion --corpus "$DATA" --latents "$CK/latents29" --tokenizer "$CK/restored29/tokenizer" \
-        --vae "$CK/gpu29/vae_gpu29.pt" --config "$EXPERIMENTS/diffusion_ratio256.json" --ckpt "$CK/diffusion29" \
-        --init "$CK/restored29/diffusion.pt" --keep-latent-scale --lr 5e-5 --warmup-steps 100 --save-every 100 \
-        --short-padding 0.5 --seed 29 --device "$DEVICE" --threads "$THREADS" --steps "$DIFF_STEPS" ;;
+    restore_export "$CK/gpu29/export" "$CK/restored29" --vae-config "$EXPERIMENTS/vae_small_ratio256_wide.json"
+    train_diffusion_from "$CK/restored29" --latents "$CK/latents29" --vae "$CK/gpu29/vae_gpu29.pt" \
+        --config "$EXPERIMENTS/diffusion_ratio256.json" --ckpt "$CK/diffusion29" --keep-latent-scale --lr 5e-5 \
+        --short-padding 0.5 --seed 29 --steps "$DIFF_STEPS" ;;
   *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29" >&2; exit 2 ;;
 esac
