@@ -6,8 +6,8 @@
 #   bash models/training/gpu_bundle.sh unpack   # there, as root: installs it (about 20 s)
 #
 # * FluidR3_GM.sf3: the corpus soundfont with its samples as Ogg Vorbis (sf3convert -z -q 0.6: 27 MB against 148 MB).
-#   The 20 GM clips among train ids 0-39, rendered with each, differ by a median 0.2-0.6 dB per 256-bin band of the
-#   left channel's spectrum (session 29).
+#   The 20 GM clips among train ids 0-39, rendered with each, differ by a median 0.1-0.6 dB per 256-bin band of the
+#   left channel's spectrum (session 29, eval/default-model/soundfont_check.py).
 # * fslib.tar.xz: FluidSynth 2.3 and the libraries it links (Debian 12 builds; glibc and libstdc++ left out). `unpack`
 #   keeps only the ones the machine lacks and registers them with ldconfig, so pyfluidsynth finds libfluidsynth.so.3.
 # * site.tar.xz: the pure-Python packages the recipe imports and the image lacks (stable-audio-tools, k-diffusion,
