@@ -103,11 +103,13 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
     return summary, res
 
 
-def eval_family(gen, classify, corpus, per_family=2):
-    """Top-1 family accuracy of generated clips for held-out (eval split) captions."""
+def eval_family(gen, classify, corpus, per_family=2, split="eval"):
+    """Top-1 family accuracy of generated clips for the first per_family captions of each family in a corpus split:
+    "eval" (held-out phrasings and combinations, the bar) or "train" (captions the model trained on: a diagnostic that
+    separates rendering a family from understanding a new phrasing of it)."""
     from models.training.common import read_meta
     metas, seen = [], {}
-    for m in read_meta(corpus, "eval"):
+    for m in read_meta(corpus, split):
         if seen.get(m["family"], 0) < per_family:
             seen[m["family"]] = seen.get(m["family"], 0) + 1
             metas.append(m)
@@ -120,7 +122,7 @@ def eval_family(gen, classify, corpus, per_family=2):
             top = max(pr, key=pr.get)
             hits.append(top == m["family"])
             det.append(dict(id=m["id"], family=m["family"], predicted=top, caption=m["caption"]))
-    return dict(top1=float(np.mean(hits)), clips=len(hits), target=0.8), det
+    return dict(top1=float(np.mean(hits)), clips=len(hits), split=split, target=0.8), det
 
 
 def eval_length(gen):
@@ -279,6 +281,8 @@ def main():
     ap.add_argument("--wav-dir", default=None)
     ap.add_argument("--clap", default=None, help="folder of the bundled sfx-clap-mini export (family classifier)")
     ap.add_argument("--sections", default="pairs,family,length,vae,fdmel")
+    ap.add_argument("--family-split", choices=["eval", "train"], default="eval",
+                    help="family section: held-out captions (eval, the bar) or training captions (a diagnostic)")
     ap.add_argument("--fdmel-n", type=int, default=100, help="FD-mel: number of eval clips (first N in id order)")
     ap.add_argument("--fdmel-seeds", default="1001,1002", help="FD-mel: fresh seeds of reference A and B")
     ap.add_argument("--fdmel-batch", type=int, default=4, help="FD-mel: prompts per generation call")
@@ -327,7 +331,7 @@ def main():
         results["pairs"], results["pairs_detail"] = eval_pairs(pairs, gen, a.wav_dir, wav_out, classify)
         print("pairs", json.dumps(results["pairs"]), flush=True)
     if "family" in sections and classify is not None:
-        results["family"], results["family_detail"] = eval_family(gen, classify, a.corpus)
+        results["family"], results["family_detail"] = eval_family(gen, classify, a.corpus, split=a.family_split)
         print("family", json.dumps(results["family"]), flush=True)
     if "length" in sections:
         results["length"], results["length_detail"] = eval_length(gen)

@@ -15,6 +15,7 @@
 #   bash models/training/run_ratio256.sh vae-wide  # vae27_r256w: the vae stage with a fifth, 256-channel level
 #   bash models/training/run_ratio256.sh encode29  # latents29: every train clip through session 29's GPU VAE
 #   bash models/training/run_ratio256.sh diffusion29 # diffusion29: session 29's GPU export continued on latents29
+#   bash models/training/run_ratio256.sh vae30     # vae30: session 29's GPU VAE continued on the CPU
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
 # 0.45 steps/s, 1 h 50 min; diffusion: about 0.2 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
@@ -75,5 +76,14 @@ case "${1:-}" in
     train_diffusion_from "$CK/restored29" --latents "$CK/latents29" --vae "$CK/gpu29/vae_gpu29.pt" \
         --config "$EXPERIMENTS/diffusion_ratio256.json" --ckpt "$CK/diffusion29" --keep-latent-scale --lr 5e-5 \
         --short-padding 0.5 --seed 29 --steps "$DIFF_STEPS" ;;
-  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29" >&2; exit 2 ;;
+  # vae30 (session 30, no GPU): the VAE is what caps the family bar (round trip 54.8% with vae_gpu29, shipped 14.3%)
+  # and a VAE step is cheap enough on the CPU (about 1/100 of the GPU's crops a second, against 1/300 for diffusion)
+  # for a session to add to it: vae_gpu29 continued at the config's batch 8 with the GPU run's terms, lr 1e-4 after
+  # 50 warm-up steps, falling along a cosine over 2,000 steps. The next lease starts from it if it measures better.
+  vae30)
+    train_vae --config "$EXPERIMENTS/vae_small_ratio256_wide.json" --ckpt "$CK/vae30" --init "$CK/gpu29/vae_gpu29.pt" \
+        --lr 1e-4 --warmup-steps 50 --steps 2000 --cosine-steps 2000 --seed 30 --set balance_weight=10 \
+        --set position_probe_weight=10 --keep-steps 500,1000,1500 ;;
+  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29|vae30" >&2
+     exit 2 ;;
 esac
