@@ -857,7 +857,8 @@ def main(argv=None):
             save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
                       wall=wall_prev + time.time() - t_start, config=cfg, **extra)
         if step % (a.save_every * 20) == 0 or step in keep_steps or out_of_time:
-            save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg)
+            save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg,
+                      wall=wall_prev + time.time() - t_start)
         if out_of_time:
             log.log(event="time_limit", step=step, max_seconds=a.max_seconds)
             break
