@@ -851,14 +851,14 @@ def main(argv=None):
             log.log(step=step, steps_per_s=nacc / dt, audio_s_per_s=nacc * bs * tc["crop"] / 44100 / dt,
                     total_wall=wall_prev + time.time() - t_start, **{k: v / counts[k] for k, v in acc.items()})
             acc, counts, nacc, t_last = {}, {}, 0, time.time()
+        wall = wall_prev + time.time() - t_start
         if step % a.save_every == 0 or step == a.steps or out_of_time:
             extra = {} if adversarial is None else dict(discriminator=adversarial.state_dict(), discriminator_opt=opt_disc.state_dict())
             extra.update({name: probe.state_dict() for name, probe in probes.items() if probe is not None})
-            save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step,
-                      wall=wall_prev + time.time() - t_start, config=cfg, **extra)
+            save_ckpt(last, model=model.state_dict(), opt=opt.state_dict(), step=step, wall=wall, config=cfg, **extra)
         if step % (a.save_every * 20) == 0 or step in keep_steps or out_of_time:
             save_ckpt(os.path.join(a.ckpt, f"step{step:07d}.pt"), model=model.state_dict(), step=step, config=cfg,
-                      wall=wall_prev + time.time() - t_start)
+                      wall=wall)
         if out_of_time:
             log.log(event="time_limit", step=step, max_seconds=a.max_seconds)
             break
