@@ -3,6 +3,7 @@
   PYTHONPATH=. python eval/default-model/run_eval.py --model /work/checkpoints/export --out /tmp/eval \
       [--wav-dir DIR]   # score WAVs made by another engine: DIR/<pair id>_a.wav, DIR/<pair id>_b.wav
       [--sections pairs,family,length,vae,fdmel] [--steps 50 --cfg 6] [--fdmel-n 100]
+      [--family-split train]   # the family section on training captions instead of held-out ones (a diagnostic)
 
 Writes <out>/results.json and prints a summary. Every number is printed with the command that produced it.
 Family pairs and family accuracy need the bundled classifier (--clap folder); without it they are "not evaluated".
@@ -66,7 +67,7 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
     correct) instead of whatever the difference between two fixed noises happens to measure. (Until session 18 both
     prompts went into one call, so every pair's a had item 0's noise and every b item 1's: a model deaf to a category
     scored all or none of it.)"""
-    res, by, margins = [], {}, {}
+    res = []
     for k, p in pairs:
         if p["measure"] == "classifier" and classify is None:
             res.append(dict(id=p["id"], category=p["category"], status="not evaluated (no classifier given)"))
@@ -90,15 +91,19 @@ def eval_pairs(pairs, gen, wav_dir, save_dir, classify=None):
             ok = {"a<b": ma < mb, "a>b": ma > mb}[p["expect"]]
         res.append(dict(id=p["id"], category=p["category"], measure=p["measure"], a=ma, b=mb, correct=bool(ok),
                         margin=float(oriented_margin(p, dict(a=ma, b=mb)))))
-        by.setdefault(p["category"], []).append(ok)
-        margins.setdefault(p["category"], []).append(res[-1]["margin"])
-    scored = [r["correct"] for r in res if "correct" in r]
+    scored_rows = [r for r in res if "correct" in r]
+    scored = [r["correct"] for r in scored_rows]
+    by_category = {}
+    for r in scored_rows:
+        by_category.setdefault(r["category"], []).append(r)
     # per category, the median of how far the pairs went the asked way (pair_margins.py): a pair is correct at any
     # margin above 0, so this tells words that move the sound from pairs won by rounding (session 29)
     summary = dict(accuracy=float(np.mean(scored)) if scored else None, scored=len(scored),
-                   per_category={k: float(np.mean(v)) for k, v in by.items()}, target=0.9,
-                   median_margin_per_category={k: float(np.median(v)) for k, v in margins.items()},
-                   ties=int(sum(bool(np.all(np.equal(r["a"], r["b"]))) for r in res if "correct" in r)),
+                   per_category={k: float(np.mean([r["correct"] for r in rows])) for k, rows in by_category.items()},
+                   target=0.9,
+                   median_margin_per_category={k: float(np.median([r["margin"] for r in rows]))
+                                               for k, rows in by_category.items()},
+                   ties=int(sum(bool(np.all(np.equal(r["a"], r["b"]))) for r in scored_rows)),
                    noise="pair k: a and b from the same noise, seed_offset k (session 18 design)")
     return summary, res
 

@@ -846,12 +846,12 @@ def main(argv=None):
             acc[k] = acc.get(k, 0.0) + v
             counts[k] = counts.get(k, 0) + 1
         nacc += 1
+        wall = wall_prev + time.time() - t_start
         if step % a.log_every == 0:
             dt = time.time() - t_last
             log.log(step=step, steps_per_s=nacc / dt, audio_s_per_s=nacc * bs * tc["crop"] / 44100 / dt,
-                    total_wall=wall_prev + time.time() - t_start, **{k: v / counts[k] for k, v in acc.items()})
+                    total_wall=wall, **{k: v / counts[k] for k, v in acc.items()})
             acc, counts, nacc, t_last = {}, {}, 0, time.time()
-        wall = wall_prev + time.time() - t_start
         if step % a.save_every == 0 or step == a.steps or out_of_time:
             extra = {} if adversarial is None else dict(discriminator=adversarial.state_dict(), discriminator_opt=opt_disc.state_dict())
             extra.update({name: probe.state_dict() for name, probe in probes.items() if probe is not None})
