@@ -84,7 +84,8 @@ def main():
     correct = collections.Counter()
     correct_by_family = collections.defaultdict(collections.Counter)
     predicted = collections.defaultdict(collections.Counter)
-    for meta in chosen:
+    report_every = max(1, len(chosen) // 10)
+    for done, meta in enumerate(chosen, 1):
         x = load_clip(a.corpus, meta, 0, WINDOW).astype(np.float32)
         for name, degrade in conditions.items():
             y = degrade(x)
@@ -95,6 +96,8 @@ def main():
                 correct[judge, name] += hit
                 correct_by_family[judge, name][meta["family"]] += hit
                 predicted[judge, name][guess] += 1
+        if done % report_every == 0 or done == len(chosen):  # progress on stderr; the result alone goes to stdout
+            print(f"{done}/{len(chosen)} clips", file=sys.stderr, flush=True)
     families = sorted(by_family)
     result = {"command": " ".join(sys.argv), "clips": len(chosen), "families": len(families), "judges": {}}
     for judge in judges:
