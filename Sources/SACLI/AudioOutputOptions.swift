@@ -47,10 +47,6 @@ struct AudioOutputOptions: ParsableArguments {
         }
     }
 
-    /// Fails if the output exists and --overwrite was not given.
-    func checkDestination() throws {
-        if !overwrite && FileManager.default.fileExists(atPath: output) {
-            throw ValidationError("\(output) exists: pass --overwrite to replace it")
-        }
-    }
+    /// Fails if the output exists and --overwrite was not given, or if its folder cannot take the file.
+    func checkDestination() throws { try OutputDestination.check(output, overwrite: overwrite) }
 }

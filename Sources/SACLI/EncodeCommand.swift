@@ -24,9 +24,7 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            if !overwrite && FileManager.default.fileExists(atPath: output) {
-                throw ValidationError("\(output) exists: pass --overwrite to replace it")
-            }
+            try OutputDestination.check(output, overwrite: overwrite)
             let codec = try LatentCodec(modelPath: model)
             if let conversion = try codec.encode(audioPath: input, to: output) {
                 FileHandleOutput.standardError("notice: \(conversion)\n")

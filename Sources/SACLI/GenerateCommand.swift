@@ -90,6 +90,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let interrupt = InterruptFlag.install()
+            if let output { try OutputDestination.check(output, overwrite: overwrite) }
             let locator = BundledModelLocator.textToAudio
             guard let modelPath = model ?? locator.installedFolder() else {
                 throw ValidationError("no default model found (\(locator.relativeFolder)/\(locator.weightsFileName) in the working directory or above the executable): pass -m MODEL_DIR, a stable-audio-tools model folder")
@@ -100,9 +101,6 @@ struct GenerateCommand: ParsableCommand {
                 return
             }
             let destination = output!
-            if !overwrite && FileManager.default.fileExists(atPath: destination) {
-                throw ValidationError("\(destination) exists: pass --overwrite to replace it")
-            }
             var configuration = baseConfiguration(prompt: prompt!, seconds: seconds!)
             configuration.seed = seed ?? UInt64.random(in: 0..<(1 << 32))
             FileHandleOutput.standardError("seed \(configuration.seed!)\n")
@@ -212,7 +210,7 @@ extension GenerateCommand {
             do {
                 let item = try entry.item.get()
                 let path = (folder as NSString).appendingPathComponent("\(item.name ?? String(format: "item-%04d", index + 1)).\(fileExtension)")
-                if !overwrite && FileManager.default.fileExists(atPath: path) { throw ValidationError("\(path) exists: pass --overwrite to replace it") }
+                try OutputDestination.check(path, overwrite: overwrite)
                 var configuration = baseConfiguration(prompt: item.prompt, seconds: item.seconds)
                 configuration.seed = item.seed ?? seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0..<(1 << 32))
                 if let negative = item.negativePrompt { configuration.negativePrompt = negative }

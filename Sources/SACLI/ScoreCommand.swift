@@ -1,6 +1,7 @@
 import ArgumentParser
 import SAAudioText
 import SAMetrics
+import SATensor
 
 /// `stable-audio score`: offline, model-free evaluation of audio files, pairs and sets (a thin layer over SAMetrics).
 struct ScoreCommand: ParsableCommand {
@@ -103,7 +104,9 @@ struct ScoreCommand: ParsableCommand {
         if let jobs { request.workerCount = jobs }
         var failed = 0
         try reportingErrors {
-            // Load the learned model and the prompts first, so that a broken model folder fails before any scoring.
+            // Check the report paths and load the learned model and the prompts first, so that a mistyped folder or a
+            // broken model folder fails before any scoring. (Reports replace existing files, as before.)
+            for path in [json, csv, html].compactMap({ $0 }) { try AtomicFile.checkWritable(path) }
             let promptList = try prompts.map { try AudioTextPromptList(contentsOf: $0) }
             var model: AudioTextModel? = nil
             if !noAudioTextModel {

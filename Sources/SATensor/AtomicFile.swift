@@ -32,6 +32,25 @@ public enum AtomicFile {
         return "\(folder).\(name).tmp-\(getpid())-\(counter)"
     }
 
+    /// Checks, before any work is spent on the content, what `write(to:)` will need from the file system: the
+    /// destination's folder exists, is a folder and lets this process create a file in it, and the destination itself
+    /// is not a folder. (It cannot promise the write: the disk can still fill or the folder change before then.)
+    public static func checkWritable(_ path: String) throws {
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        var status = stat()
+        guard stat(folder, &status) == 0 else {
+            throw FileWriteError(path: path, reason: "its folder \(folder) cannot be used: \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw FileWriteError(path: path, reason: "\(folder) is not a folder") }
+        guard access(folder, W_OK | X_OK) == 0 else {
+            throw FileWriteError(path: path, reason: "cannot create files in \(folder): \(String(cString: strerror(errno)))")
+        }
+        if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw FileWriteError(path: path, reason: "it is a folder")
+        }
+    }
+
     /// Calls `body` with a temporary path to write, then renames it to `path`; removes it if `body` throws.
     public static func write(to path: String, _ body: (String) throws -> Void) throws {
         let temporary = temporaryPath(beside: path)

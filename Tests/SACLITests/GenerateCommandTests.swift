@@ -123,7 +123,15 @@ import Testing
         #expect(refused.status != 0 && refused.standardError.contains("--overwrite"))
         #expect(FileManager.default.contents(atPath: existing) == Data("keep me".utf8))
         let unwritable = try generate(["a", "--seconds", "0.2", "-o", "\(folder)/missing-folder/x.wav"])
-        #expect(unwritable.status != 0)
+        #expect(unwritable.status != 0 && unwritable.standardError.contains("missing-folder"), "\(unwritable.standardError)")
+        // The output is checked before the model is loaded: with a model folder that does not exist either, the error
+        // is the output's, so a long render is never spent on a file that cannot be written.
+        let checkedFirst = try CommandLineTests.run(["generate", "a", "--seconds", "60", "-m", "\(folder)/no-model",
+                                                     "-o", "\(folder)/missing-folder/x.wav"])
+        #expect(checkedFirst.status != 0 && checkedFirst.standardError.contains("missing-folder")
+                && !checkedFirst.standardError.contains("no-model"), "\(checkedFirst.standardError)")
+        let onAFolder = try generate(["a", "--seconds", "0.2", "-o", folder])
+        #expect(onAFolder.status != 0 && onAFolder.standardError.contains("it is a folder"), "\(onAFolder.standardError)")
         let long = try generate([String(repeating: "rain ", count: 2_000), "--seconds", "0.1", "-o", "\(folder)/long.wav"])
         #expect(long.status == 0 && long.standardError.contains("notice: prompt needs"), "\(long.standardError)")
     }
