@@ -199,8 +199,8 @@ extension GenerateCommand {
     /// the rest still render. Exits non-zero when any item failed.
     func runBatch(pipeline: TextToAudioPipeline, listPath: String, interrupt: InterruptFlag) throws {
         let folder = outDir!
+        let entries = try BatchList.read(listPath)  // first, so that an unreadable list leaves no empty folder behind
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let entries = try BatchList.read(listPath)
         let fileExtension = (format ?? .wav).rawValue
         var records: [[String: Any]] = []
         var failures = 0

@@ -143,6 +143,9 @@ import Testing
                      #"{"prompt": "wind", "seconds": 0.31, "cfg_scale": 1, "steps": 2}"#]
         FileManager.default.createFile(atPath: list, contents: Data(lines.joined(separator: "\n").utf8))
         let out = "\(folder)/batch"
+        // A list that cannot be read fails before --out-dir is made.
+        let unreadable = try CommandLineTests.run(["generate", "--batch", "\(folder)/no-list.jsonl", "--out-dir", out, "-m", Self.model])
+        #expect(unreadable.status != 0 && unreadable.standardError.contains("no-list.jsonl") && !FileManager.default.fileExists(atPath: out))
         let result = try CommandLineTests.run(["generate", "--batch", list, "--out-dir", out, "-m", Self.model, "--progress", "json"])
         #expect(result.status != 0 && result.standardError.contains("1 of 3 item(s) failed"))
         #expect(result.standardError.contains(#""stage":"sampling""#))
