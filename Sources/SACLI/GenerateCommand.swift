@@ -19,7 +19,8 @@ struct GenerateCommand: ParsableCommand {
         The clip has exactly round(seconds × sample rate) frames. Sampling settings default to the model's \
         (model_config.json's optional "stable_audio_swift" section, else the published values for its backbone). \
         The seed is printed and stored in the file's metadata; the same seed, model and settings give a \
-        bit-identical file on the same machine. Ctrl-C stops at the next step and writes nothing.
+        bit-identical file on the same machine. Ctrl-C (or SIGTERM) stops at the next step and writes nothing; a \
+        second one quits at once (the output file is still never partly written).
         """
     )
 
@@ -129,7 +130,7 @@ struct GenerateCommand: ParsableCommand {
         return configuration
     }
 
-    /// Runs the pipeline with the chosen progress display; Ctrl-C cancels at the next step.
+    /// Runs the pipeline with the chosen progress display; Ctrl-C or SIGTERM cancels at the next step.
     func render(pipeline: TextToAudioPipeline, configuration: GenerationConfiguration, interrupt: InterruptFlag) throws -> GenerationResult {
         let style: ProgressStyle = progress == .auto ? (isatty(STDERR_FILENO) != 0 ? .bar : .none) : progress
         let display = ProgressDisplay(style: style)
@@ -144,7 +145,7 @@ struct GenerateCommand: ParsableCommand {
         } catch is CancellationError {
             display.finish()
             FileHandleOutput.standardError("stable-audio: interrupted: nothing was written\n")
-            throw ExitCode(130)  // 128 + SIGINT, as shells report an interrupted command
+            throw ExitCode(128 + interrupt.signalNumber)  // 130 for SIGINT, 143 for SIGTERM, as shells report them
         }
     }
 

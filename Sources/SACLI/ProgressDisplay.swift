@@ -38,18 +38,41 @@ final class ProgressDisplay: @unchecked Sendable {
     }
 }
 
-/// Set by SIGINT (Ctrl-C); the progress callback reads it so generation stops at the next step.
+/// Set by SIGINT (Ctrl-C) or SIGTERM (`kill`, `timeout`, a service manager); the progress callback reads it so
+/// generation stops at the next step and nothing is written. A second signal while the first is pending takes the
+/// signal's default action at once (terminate), for a user who will not wait for the step to end; the write-then-rename
+/// in `AtomicFile` still leaves no partial output file then.
 final class InterruptFlag: @unchecked Sendable {
     nonisolated(unsafe) static var shared: InterruptFlag?
     private let flag = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
 
     var isSet: Bool { flag.pointee != 0 }
 
+    /// The signal that set the flag (SIGINT or SIGTERM), 0 when none arrived.
+    var signalNumber: Int32 { Int32(flag.pointee) }
+
     static func install() -> InterruptFlag {
         let instance = InterruptFlag()
         instance.flag.pointee = 0
         shared = instance
-        signal(SIGINT) { _ in InterruptFlag.shared?.flag.pointee = 1 }
+        // A parent may have started this process with the signals blocked: the mask survives fork and exec, and a
+        // Swift program that spawns it from a Dispatch worker thread passes that thread's mask on (this project's
+        // tests did: SigBlk had SIGINT and SIGTERM). Unblock them, or they wait, pending, until the clip is done.
+        var unblocked = sigset_t()
+        sigemptyset(&unblocked)
+        for handled in [SIGINT, SIGTERM] { sigaddset(&unblocked, handled) }
+        pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+        for handled in [SIGINT, SIGTERM] {
+            signal(handled) { received in
+                guard let flag = InterruptFlag.shared?.flag else { return }
+                if flag.pointee != 0 {  // the second signal: default action now (both calls are async-signal-safe)
+                    signal(received, SIG_DFL)
+                    raise(received)
+                    return
+                }
+                flag.pointee = sig_atomic_t(received)
+            }
+        }
         return instance
     }
 }

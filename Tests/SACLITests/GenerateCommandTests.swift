@@ -88,6 +88,43 @@ import Testing
         #expect(audio.samples.scalars.allSatisfy { $0.isFinite })
     }
 
+    /// SIGINT or SIGTERM during sampling stops at the next step: exit status 128 + the signal, the "interrupted"
+    /// message, and no file (neither the clip nor a temporary one) in the output folder.
+    @Test(arguments: [SIGINT, SIGTERM])
+    func signalStopsAtTheNextStepAndWritesNothing(signalNumber: Int32) throws {
+        let outputFolder = "\(folder)/signal-\(signalNumber)"
+        try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
+        // A long clip (about 100 windows of the tiny model), so the signal lands while it samples.
+        process.arguments = ["generate", "a steady hum", "--seconds", "120", "--steps", "8", "-o", "\(outputFolder)/x.wav",
+                             "-m", Self.model, "--progress", "json"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["STABLE_AUDIO_NO_RELAUNCH"] = "1"
+        process.environment = environment
+        let error = Pipe()
+        process.standardError = error
+        process.standardOutput = Pipe()
+        try process.run()
+        var seen = ""
+        while !seen.contains(#""stage":"sampling""#) {
+            let chunk = error.fileHandleForReading.availableData
+            if chunk.isEmpty { break }  // the process ended before sampling: the expectations below say so
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(process.processIdentifier, signalNumber)
+        let deadline = Date().addingTimeInterval(60)  // a step of this model takes about 2 s in a debug build
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        let stopped = !process.isRunning
+        if !stopped { kill(process.processIdentifier, SIGKILL) }
+        seen += String(decoding: error.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(stopped, "still running 60 s after the signal")
+        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + signalNumber, "\(seen.suffix(400))")
+        #expect(seen.contains("interrupted: nothing was written"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outputFolder).isEmpty)
+    }
+
     @Test func sameSeedGivesIdenticalFilesAndAnotherSeedDoesNot() throws {
         let first = "\(folder)/a.wav", second = "\(folder)/b.wav", third = "\(folder)/c.wav"
         for (path, seed) in [(first, "7"), (second, "7"), (third, "8")] {
