@@ -57,6 +57,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Latent length for a clip within the model's window: fit (the clip rounded up to the backbone's multiple; compute scales with the clip) or full (the whole window, trimmed; as stable-audio-tools samples and trains). Default: the model's.") var window: GenerationConfiguration.WindowLength?
     @Flag(help: "Refuse clips longer than the model's window instead of rendering them by overlapping windows.") var noContinuation = false
     @Option(help: "Normalize to this integrated loudness (LUFS, BS.1770), keeping the sample peak below 0 dBFS.") var loudness: Double?
+    @Option(help: "Raised-cosine fade-in over the clip's first S seconds (default 0: none).") var fadeIn: Double = 0
+    @Option(help: "Raised-cosine fade-out over the clip's last S seconds, so a sound cut by the exact length does not click (default 0: none).") var fadeOut: Double = 0
     @Option(help: "JSONL or CSV list of items (prompt, seconds, seed, negative_prompt, cfg_scale, steps, name).") var batch: String?
     @Option(help: "Output folder for --batch (files plus manifest.json).") var outDir: String?
     @Option(help: "Progress on stderr: auto (a bar on a terminal), bar, json (NDJSON events) or none.") var progress: ProgressStyle = .auto
@@ -76,7 +78,18 @@ struct GenerateCommand: ParsableCommand {
         if let prompt, prompt.contains("\u{FFFD}") { throw ValidationError("the prompt is not valid UTF-8") }
         try AudioOutputOptions.checkCombination(container: AudioOutputOptions.container(format: format, output: output), bitDepth: bitDepth)
         if let loudness, !(loudness.isFinite && loudness < 0 && loudness > -70) { throw ValidationError("--loudness must be between -70 and 0 LUFS") }
+        for (name, value) in [("--fade-in", fadeIn), ("--fade-out", fadeOut)] where !(value.isFinite && value >= 0) {
+            throw ValidationError("\(name) must be a number of seconds ≥ 0, got \(value)")
+        }
+        if let seconds { try checkFades(fitIn: seconds) }
         _ = try parsedInterval()
+    }
+
+    /// Fails when a fade is longer than a clip of `seconds` (checked before rendering it).
+    func checkFades(fitIn seconds: Double) throws {
+        for (name, value) in [("--fade-in", fadeIn), ("--fade-out", fadeOut)] where value > seconds {
+            throw ValidationError("\(name) \(value) s is longer than the clip (\(seconds) s)")
+        }
     }
 
     func parsedInterval() throws -> ClosedRange<Double> {
@@ -149,11 +162,15 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    /// Normalizes (optionally) and writes atomically, with the prompt, seed and settings in the metadata.
+    /// Fades and normalizes (each optionally; the loudness is measured after the fades) and writes atomically, with
+    /// the prompt, seed and settings in the metadata.
     func write(_ result: GenerationResult, configuration: GenerationConfiguration, pipeline: TextToAudioPipeline, to path: String) throws {
-        var audio = result.audio
+        var audio = try result.audio.fading(inSeconds: fadeIn, outSeconds: fadeOut)
         if let loudness { audio = try Self.normalize(audio, toLoudness: loudness) }
-        let settings = Self.settingsDescription(result, configuration: configuration, modelPath: pipeline.modelPath)
+        var settings = Self.settingsDescription(result, configuration: configuration, modelPath: pipeline.modelPath)
+        if fadeIn > 0 { settings += "; fade_in=\(fadeIn)" }
+        if fadeOut > 0 { settings += "; fade_out=\(fadeOut)" }
+        if let loudness { settings += "; loudness=\(loudness)" }
         let fileFormat = AudioOutputOptions.fileFormat(container: AudioOutputOptions.container(format: format, output: path), bitDepth: bitDepth)
         try AudioFile.write(audio, to: path, format: fileFormat,
                             metadata: AudioMetadata(title: configuration.prompt, comment: settings, software: "stable-audio-swift \(StableAudioVersion.string)"))
@@ -212,6 +229,7 @@ extension GenerateCommand {
                 let item = try entry.item.get()
                 let path = (folder as NSString).appendingPathComponent("\(item.name ?? String(format: "item-%04d", index + 1)).\(fileExtension)")
                 try OutputDestination.check(path, overwrite: overwrite)
+                try checkFades(fitIn: item.seconds)
                 var configuration = baseConfiguration(prompt: item.prompt, seconds: item.seconds)
                 configuration.seed = item.seed ?? seed.map { $0 &+ UInt64(index) } ?? UInt64.random(in: 0..<(1 << 32))
                 if let negative = item.negativePrompt { configuration.negativePrompt = negative }

@@ -88,6 +88,29 @@ import Testing
         #expect(audio.samples.scalars.allSatisfy { $0.isFinite })
     }
 
+    /// --fade-in/--fade-out: the same seed's clip with exact zeros at both ends, unchanged in the middle (before
+    /// any loudness step), the fades in the metadata; a fade longer than the clip fails before rendering.
+    @Test func fadesShapeTheEndsOfTheSameClip() throws {
+        let plain = "\(folder)/fade-plain.wav", faded = "\(folder)/fade-faded.wav"
+        let common = ["a steady hum", "--seconds", "0.5", "--seed", "3", "--bit-depth", "32f"]
+        #expect(try generate(common + ["-o", plain]).status == 0)
+        let result = try generate(common + ["-o", faded, "--fade-in", "0.01", "--fade-out", "0.1"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let (original, _) = try AudioFile.read(plain), (shaped, info) = try AudioFile.read(faded)
+        let frames = original.frameCount  // 22,050: fade-in 441 frames, fade-out 4,410
+        #expect(shaped.frameCount == frames)
+        for channel in 0..<2 {
+            let a = Array(original.samples.scalars[(channel * frames)..<((channel + 1) * frames)])
+            let b = Array(shaped.samples.scalars[(channel * frames)..<((channel + 1) * frames)])
+            #expect(b[0] == 0 && b[frames - 1] == 0)
+            #expect(Array(a[441..<(frames - 4_410)]) == Array(b[441..<(frames - 4_410)]))
+            #expect(zip(a, b).allSatisfy { abs($1) <= abs($0) })
+        }
+        #expect(info.metadata.comment?.contains("fade_in=0.01; fade_out=0.1") == true, "\(info.metadata.comment ?? "")")
+        let tooLong = try generate(["a", "--seconds", "0.2", "--fade-out", "0.3", "-o", "\(folder)/fade-long.wav"])
+        #expect(tooLong.status != 0 && tooLong.standardError.contains("--fade-out 0.3 s is longer than the clip"), "\(tooLong.standardError)")
+    }
+
     /// SIGINT or SIGTERM during sampling stops at the next step: exit status 128 + the signal, the "interrupted"
     /// message, and no file (neither the clip nor a temporary one) in the output folder.
     @Test(arguments: [SIGINT, SIGTERM])
