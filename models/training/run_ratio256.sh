@@ -92,6 +92,8 @@ case "${1:-}" in
   vae30) wide_vae_leg vae30 "$CK/gpu29/vae_gpu29.pt" 30 ;;
   # vae31: vae30's step 2,000 measured better than its start on every line but one (results_s30.json, MR-STFT 2.11 ->
   # 1.99 with 1,000 steps giving 2.04), so the same leg again from there, to be judged like vae30 before a lease uses it.
+  # Session 31: it did not improve on vae30 (results_s31.json: family 58.9% both, MR-STFT 2.00 against 1.99, less
+  # bandwidth), so vae30's step 2,000 stays the lease's start and no further CPU leg follows.
   vae31) wide_vae_leg vae31 "$CK/vae30/step0002000.pt" 31 ;;
   *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29|vae30|vae31" >&2
      exit 2 ;;
