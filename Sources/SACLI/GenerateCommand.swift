@@ -78,17 +78,16 @@ struct GenerateCommand: ParsableCommand {
         if let prompt, prompt.contains("\u{FFFD}") { throw ValidationError("the prompt is not valid UTF-8") }
         try AudioOutputOptions.checkCombination(container: AudioOutputOptions.container(format: format, output: output), bitDepth: bitDepth)
         if let loudness, !(loudness.isFinite && loudness < 0 && loudness > -70) { throw ValidationError("--loudness must be between -70 and 0 LUFS") }
-        for (name, value) in [("--fade-in", fadeIn), ("--fade-out", fadeOut)] where !(value.isFinite && value >= 0) {
-            throw ValidationError("\(name) must be a number of seconds ≥ 0, got \(value)")
-        }
-        if let seconds { try checkFades(fitIn: seconds) }
+        try checkFades(fitIn: seconds)
         _ = try parsedInterval()
     }
 
-    /// Fails when a fade is longer than a clip of `seconds` (checked before rendering it).
-    func checkFades(fitIn seconds: Double) throws {
-        for (name, value) in [("--fade-in", fadeIn), ("--fade-out", fadeOut)] where value > seconds {
-            throw ValidationError("\(name) \(value) s is longer than the clip (\(seconds) s)")
+    /// Fails when a fade is not a number of seconds ≥ 0, or is longer than a clip of `seconds` when that is known
+    /// (checked before rendering).
+    func checkFades(fitIn seconds: Double?) throws {
+        for (name, value) in [("--fade-in", fadeIn), ("--fade-out", fadeOut)] {
+            guard value.isFinite && value >= 0 else { throw ValidationError("\(name) must be a number of seconds ≥ 0, got \(value)") }
+            if let seconds, value > seconds { throw ValidationError("\(name) \(value) s is longer than the clip (\(seconds) s)") }
         }
     }
 

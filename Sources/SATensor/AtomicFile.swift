@@ -23,12 +23,16 @@ public struct FileWriteError: Error, CustomStringConvertible, Sendable {
 public enum AtomicFile {
     nonisolated(unsafe) private static var counter = 0
 
+    /// `path` split after its last slash: the folder with its slash ("" for a bare name) and the file's name.
+    private static func folderAndName(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[...slash]), String(path[path.index(after: slash)...]))
+    }
+
     /// A temporary path beside `path`, unique within this process.
     public static func temporaryPath(beside path: String) -> String {
         counter += 1
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[...$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let (folder, name) = folderAndName(path)
         return "\(folder).\(name).tmp-\(getpid())-\(counter)"
     }
 
@@ -36,8 +40,7 @@ public enum AtomicFile {
     /// destination's folder exists, is a folder and lets this process create a file in it, and the destination itself
     /// is not a folder. (It cannot promise the write: the disk can still fill or the folder change before then.)
     public static func checkWritable(_ path: String) throws {
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let named = folderAndName(path).folder, folder = named.isEmpty ? "./" : named
         var status = stat()
         guard stat(folder, &status) == 0 else {
             throw FileWriteError(path: path, reason: "its folder \(folder) cannot be used: \(String(cString: strerror(errno)))")
