@@ -40,12 +40,12 @@ public enum AtomicFile {
     /// destination's folder exists, is a folder and lets this process create a file in it, and the destination itself
     /// is not a folder. (It cannot promise the write: the disk can still fill or the folder change before then.)
     public static func checkWritable(_ path: String) throws {
+        // The folder keeps its trailing slash, so stat succeeds only on a folder (a file there fails with ENOTDIR).
         let named = folderAndName(path).folder, folder = named.isEmpty ? "./" : named
         var status = stat()
         guard stat(folder, &status) == 0 else {
             throw FileWriteError(path: path, reason: "its folder \(folder) cannot be used: \(String(cString: strerror(errno)))")
         }
-        guard status.st_mode & S_IFMT == S_IFDIR else { throw FileWriteError(path: path, reason: "\(folder) is not a folder") }
         guard access(folder, W_OK | X_OK) == 0 else {
             throw FileWriteError(path: path, reason: "cannot create files in \(folder): \(String(cString: strerror(errno)))")
         }

@@ -18,8 +18,9 @@ import Testing
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
-    /// Runs `stable-audio arguments` in `directory` (default: the test process's working directory).
-    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+    /// A not yet started `stable-audio arguments` in `directory` (default: the test process's working directory), with
+    /// the OpenBLAS relaunch off.
+    static func process(_ arguments: [String], in directory: String? = nil) -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -27,6 +28,12 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["STABLE_AUDIO_NO_RELAUNCH"] = "1"
         process.environment = environment
+        return process
+    }
+
+    /// Runs `stable-audio arguments` in `directory` (default: the test process's working directory).
+    static func run(_ arguments: [String], in directory: String? = nil) throws -> Result {
+        let process = process(arguments, in: directory)
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error

@@ -117,14 +117,9 @@ import Testing
     func signalStopsAtTheNextStepAndWritesNothing(signalNumber: Int32) throws {
         let outputFolder = "\(folder)/signal-\(signalNumber)"
         try FileManager.default.createDirectory(atPath: outputFolder, withIntermediateDirectories: true)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.executable)
         // A long clip (about 100 windows of the tiny model), so the signal lands while it samples.
-        process.arguments = ["generate", "a steady hum", "--seconds", "120", "--steps", "8", "-o", "\(outputFolder)/x.wav",
-                             "-m", Self.model, "--progress", "json"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["STABLE_AUDIO_NO_RELAUNCH"] = "1"
-        process.environment = environment
+        let process = CommandLineTests.process(["generate", "a steady hum", "--seconds", "120", "--steps", "8",
+                                                "-o", "\(outputFolder)/x.wav", "-m", Self.model, "--progress", "json"])
         let error = Pipe()
         process.standardError = error
         process.standardOutput = Pipe()
