@@ -1,4 +1,5 @@
 """Shared helpers: configs, data, logging, checkpoints."""
+import hashlib
 import json
 import math
 import os
@@ -18,6 +19,12 @@ SR = 44100
 def load_json(p):
     with open(p) as f:
         return json.load(f)
+
+
+def file_sha256(path):
+    """Hex SHA-256 of a file's bytes (e.g. to check that two stages used the same tokenizer)."""
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def read_meta(corpus, split="train"):

@@ -21,7 +21,9 @@ from .t5_local import create_model
 from .train_diffusion import trainable
 
 
-def load_trained(diff_ckpt, vae_ckpt, tok_dir):
+def load_trained(diff_ckpt, vae_ckpt, tok_dir, weights="ema"):
+    """weights: "ema" (what ships) or "raw", the optimiser's current weights (early in a run, while the EMA still
+    averages in the first steps' weights, e.g. to judge a short comparison run)."""
     st = torch.load(diff_ckpt, map_location="cpu", weights_only=False)
     cfg = copy.deepcopy(st["config"])
     for c in cfg["model"]["conditioning"]["configs"]:
@@ -31,15 +33,18 @@ def load_trained(diff_ckpt, vae_ckpt, tok_dir):
     model = create_model(cfg, model_dir=tok_dir)
     model.model.load_state_dict(st["unet"])
     model.conditioner.load_state_dict(st["cond"])
-    with torch.no_grad():
-        for p, e in zip(trainable(model), st["ema"]):
-            p.copy_(e)
+    if weights == "ema":
+        with torch.no_grad():
+            for p, e in zip(trainable(model), st["ema"]):
+                p.copy_(e)
+    elif weights != "raw":
+        raise ValueError(f"weights {weights!r}: expected 'ema' or 'raw'")
     vst = torch.load(vae_ckpt, map_location="cpu", weights_only=False)
     if vst["step"] != cfg.get("vae_step", vst["step"]):
         print(f"[export] note: latents were encoded with VAE step {cfg.get('vae_step')}, decoder from step {vst['step']}")
     model.pretransform.model.load_state_dict(vst["model"])
     model.eval()
-    info = dict(diffusion_step=st["step"], diffusion_wall_s=round(st["wall"]), vae_step=vst["step"],
+    info = dict(diffusion_step=st["step"], weights=weights, diffusion_wall_s=round(st["wall"]), vae_step=vst["step"],
                 vae_wall_s=round(vst.get("wall", 0)), latents_vae_step=cfg.get("vae_step"))
     return model, cfg, info
 
@@ -67,9 +72,11 @@ def main(argv=None):
     ap.add_argument("--out", default="/work/checkpoints/export")
     ap.add_argument("--dtype", default="float16", choices=["float16", "float32"])
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--weights", default="ema", choices=["ema", "raw"],
+                    help="the EMA weights (default; what ships) or the optimiser's current ones")
     a = ap.parse_args(argv)
     set_threads(a.threads)
-    model, cfg, info = load_trained(a.diffusion, a.vae, a.tokenizer)
+    model, cfg, info = load_trained(a.diffusion, a.vae, a.tokenizer, a.weights)
     ref = probe(model, cfg)
     dt = getattr(torch, a.dtype)
     sd = {}

@@ -17,6 +17,10 @@
 #   bash models/training/run_ratio256.sh diffusion29 # diffusion29: session 29's GPU export continued on latents29
 #   bash models/training/run_ratio256.sh vae30     # vae30: session 29's GPU VAE continued on the CPU
 #   bash models/training/run_ratio256.sh vae31     # vae31: vae30 continued the same way (started at the end of session 30)
+#   bash models/training/run_ratio256.sh text32    # text32: the t5_local encoder pretrained on the captions (stage 4c)
+#   bash models/training/run_ratio256.sh crop32-joint  # crop32a: diffusion from scratch on 128-frame crops of latents29,
+#                                                      # its T5 learned jointly (the recipe so far)
+#   bash models/training/run_ratio256.sh crop32-frozen # crop32b: the same run with text32's encoder, frozen
 #
 # Needs the rendered corpus (README "Stages" 1). On 2 CPU cores run it under `nohup nice -n 19 ... &` (vae: about
 # 0.45 steps/s, 1 h 50 min; diffusion: about 0.2 steps/s); add DEVICE=cuda on a GPU. Re-running a stage resumes it
@@ -37,6 +41,17 @@ wide_vae_leg() {
   train_vae --config "$EXPERIMENTS/vae_small_ratio256_wide.json" --ckpt "$CK/$1" --init "$2" --lr 1e-4 \
       --warmup-steps 50 --steps 2000 --cosine-steps 2000 --seed "$3" --set balance_weight=10 \
       --set position_probe_weight=10 --keep-steps 500,1000,1500
+}
+
+# crop_run CKPT ARGS...: diffusion from scratch on latents29 (session 29's GPU VAE), its latent scale, 128-frame crops,
+# batch 32, seed 32, stopped at DIFF_STEPS
+crop_run() {
+  local ckpt=$1
+  shift
+  $PY -m models.training.train_diffusion --corpus "$DATA" --latents "$CK/latents29" --vae "$CK/gpu29/vae_gpu29.pt" \
+      --tokenizer "$CK/restored29/tokenizer" --config "$EXPERIMENTS/diffusion_ratio256.json" --ckpt "$ckpt" \
+      --crop-frames 128 --batch-size 32 --seed 32 --save-every 100 --steps "$DIFF_STEPS" --device "$DEVICE" \
+      --threads "$THREADS" "$@"
 }
 
 case "${1:-}" in
@@ -95,6 +110,19 @@ case "${1:-}" in
   # Session 31: it did not improve on vae30 (results_s31.json: family 58.9% both, MR-STFT 2.00 against 1.99, less
   # bandwidth), so vae30's step 2,000 stays the lease's start and no further CPU leg follows.
   vae31) wide_vae_leg vae31 "$CK/vae30/step0002000.pt" 31 ;;
-  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29|vae30|vae31" >&2
+  # text32 / crop32-* (session 32, no GPU): a diffusion classifier on held-out clips finds that the shipped and GPU
+  # models barely use the family words (eval/default-model/diffusion_classifier.py), while Stable Audio conditions on
+  # a pretrained, frozen text encoder. text32 pretrains the t5_local encoder on the captions (train_text_encoder);
+  # the two crop32 runs are one paired comparison (same seed, init and batches; the text encoder the only
+  # difference) on 128-frame crops (a CPU step at about half a window's cost), 1,000 steps each: the joint run was
+  # stopped after its step-1,000 save, the frozen one ran with DIFF_STEPS=1000. Both judged 2.4% (chance) by the
+  # diffusion classifier: too few steps to tell (results_s32.json).
+  text32)
+    $PY -m models.training.train_text_encoder --corpus "$DATA" --tokenizer "$CK/restored29/tokenizer" \
+        --config "$EXPERIMENTS/diffusion_ratio256.json" --out "$CK/text32.pt" --steps 1500 --batch-size 64 --captions-per-clip 4 \
+        --device "$DEVICE" --threads "$THREADS" ;;
+  crop32-joint) crop_run "$CK/crop32a" ;;
+  crop32-frozen) crop_run "$CK/crop32b" --text-encoder "$CK/text32.pt" --freeze-text-encoder ;;
+  *) echo "usage: $0 vae|encode|restore|diffusion|export|decoder|vae-lowpass|vae-wide|encode29|diffusion29|vae30|vae31|text32|crop32-joint|crop32-frozen" >&2
      exit 2 ;;
 esac

@@ -20,8 +20,9 @@ import numpy as np
 import torch
 
 from .common import (HERE, Logger, add_cosine_arguments, add_time_limit_argument, checkpoint_name, cosine_start,
-                     learning_rate_at, load_json, past_time_limit, pick_device, read_meta, save_ckpt, set_threads)
-from .t5_local import create_model
+                     file_sha256, learning_rate_at, load_json, past_time_limit, pick_device, read_meta, save_ckpt,
+                     set_threads)
+from .t5_local import LocalT5Conditioner, create_model
 
 
 def build_config(vae_cfg, tok_dir, base=None, tokenizer_path=None):
@@ -57,7 +58,7 @@ class LatentSet:
         self.mean, self.std = self.mean.to(device), self.std.to(device)
         return self
 
-    def batch(self, rng, b, short_padding=0.0, window_seconds=None):
+    def batch(self, rng, b, short_padding=0.0, window_seconds=None, crop_frames=0):
         """A batch of posterior samples and their conditioning.
 
         short_padding: probability that a clip whose caption states a short envelope ("brief", "quick", ...) is
@@ -66,10 +67,21 @@ class LatentSet:
         The corpus trims every file to its sound, so without this "short" never meets a seconds_total longer than
         the sound, and a prompt like "short beep" at 5 s asks for a combination the model never saw.
         window_seconds: the model window (sample_size / sample_rate), needed when short_padding > 0.
+        crop_frames: when > 0, each latent is cut to `crop_frames` frames starting at a frame drawn uniformly from
+        those that keep the crop inside the clip's sound where the sound is long enough:
+            start ~ U{0, ..., max(0, min(sound_frames, frames) - crop_frames)}
+        (a cheaper step for comparisons of conditioning on the CPU; seconds_start/seconds_total stay the clip's).
         """
         idx = rng.integers(len(self.meta), size=b)
         ix = torch.from_numpy(idx).to(self.mean.device)
         z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:], device=self.mean.device)
+        if crop_frames:
+            frames = z.shape[-1]
+            if window_seconds is None or not 0 < crop_frames <= frames:
+                raise ValueError(f"crop_frames {crop_frames}: needs window_seconds and 1..{frames} frames")
+            sound = [min(frames, math.ceil(self.meta[i]["seconds_total"] / window_seconds * frames)) for i in idx]
+            starts = [int(rng.integers(max(0, s - crop_frames) + 1)) for s in sound]
+            z = torch.stack([z[k, :, s: s + crop_frames] for k, s in enumerate(starts)])
         md = [dict(prompt=self.meta[i]["caption"], seconds_start=float(self.meta[i]["seconds_start"]),
                    seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
         for m, i in zip(md, idx):
@@ -88,6 +100,35 @@ def named_trainable(model):
 
 def trainable(model):
     return [p for _, p in named_trainable(model)]
+
+
+def prompt_encoder(model):
+    """The t5_local conditioner's T5 encoder (the text encoder train_text_encoder pretrains)."""
+    conditioner = model.conditioner.conditioners["prompt"]
+    if not isinstance(conditioner, LocalT5Conditioner):
+        raise ValueError(f"the prompt conditioner is {type(conditioner).__name__}, not t5_local")
+    return conditioner.model
+
+
+@torch.no_grad()
+def load_text_encoder(model, path, tokenizer_dir):
+    """Copies a train_text_encoder checkpoint into the prompt conditioner after checking that it was trained with this
+    run's tokenizer (same file) and encoder shape. Returns what the config records about it."""
+    source = torch.load(path, map_location="cpu", weights_only=False)
+    tokenizer = os.path.join(tokenizer_dir, "spiece.model")
+    if source.get("tokenizer_sha256") != file_sha256(tokenizer):
+        raise ValueError(f"{path}: trained with tokenizer {source.get('tokenizer')}, not this run's {tokenizer}")
+    encoder = prompt_encoder(model)
+    own = encoder.state_dict()
+    for key, value in source["encoder"].items():
+        if key not in own or own[key].shape != value.shape:
+            raise ValueError(f"{path}: encoder tensor {key} {tuple(value.shape)} does not fit this model's "
+                             f"{tuple(own[key].shape) if key in own else 'absent'}")
+    missing = sorted(set(own) - set(source["encoder"]))
+    if missing:
+        raise ValueError(f"{path}: encoder tensors missing: {', '.join(missing[:5])}")
+    encoder.load_state_dict(source["encoder"])
+    return dict(steps=source["steps"], eval=source["eval"])
 
 
 @torch.no_grad()
@@ -152,7 +193,17 @@ def main(argv=None):
                     help="probability that a clip whose caption states a short envelope trains with seconds_total drawn "
                          "between its sound's length and the window (see LatentSet.batch); kept in the checkpoint's "
                          "config from the step it was first given, so a resume without the flag keeps it")
+    ap.add_argument("--text-encoder", default=None,
+                    help="fresh run only: start the t5_local encoder from a train_text_encoder checkpoint (same "
+                         "tokenizer and shape)")
+    ap.add_argument("--freeze-text-encoder", action="store_true",
+                    help="with --text-encoder: keep the encoder fixed and out of dropout, as Stable Audio keeps its "
+                         "pretrained text encoder (kept in the checkpoint's config, so a resume keeps it frozen)")
+    ap.add_argument("--crop-frames", type=int, default=0,
+                    help="train on crops of this many latent frames (see LatentSet.batch); kept in the config")
     a = ap.parse_args(argv)
+    if a.freeze_text_encoder and not a.text_encoder:
+        raise SystemExit("--freeze-text-encoder needs --text-encoder")
     if a.short_padding is not None and not 0 <= a.short_padding <= 1:
         raise SystemExit(f"--short-padding {a.short_padding}: must be a probability in [0, 1]")
     if (a.keep_latent_scale or a.init_skip_reshaped) and not a.init:
@@ -188,9 +239,18 @@ def main(argv=None):
     peak_lr = a.lr or tc["learning_rate"]
     if not resume:  # the checkpoint's (and so the export's) training block records what this run uses, and a resume
         tc["batch_size"], tc["learning_rate"] = bs, peak_lr  # without --batch-size/--lr keeps them
+        if a.crop_frames:
+            tc["crop_frames"] = a.crop_frames
+    crop_frames = tc.get("crop_frames", 0)
     torch.manual_seed(a.seed)
     model = create_model(cfg).to(dev)
     scale = cfg["model"]["pretransform"]["scale"]
+    if a.text_encoder and not resume:
+        tc["text_encoder"] = dict(checkpoint=checkpoint_name(a.text_encoder), frozen=a.freeze_text_encoder,
+                                  **load_text_encoder(model, a.text_encoder, a.tokenizer))
+    text_encoder_frozen = tc.get("text_encoder", {}).get("frozen", False)
+    if text_encoder_frozen:
+        prompt_encoder(model).requires_grad_(False)
     params = trainable(model)
     opt = torch.optim.AdamW(params, lr=tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
     ema = [p.detach().clone() for p in params]
@@ -218,6 +278,8 @@ def main(argv=None):
     rng = np.random.default_rng(a.seed + step)
     model.model.train()
     model.conditioner.train()
+    if text_encoder_frozen:
+        prompt_encoder(model).eval()  # no dropout in a frozen encoder
     t_start, t_last, acc, nacc = time.time(), time.time(), 0.0, 0
     n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
     while step < a.steps:
@@ -225,7 +287,7 @@ def main(argv=None):
             data = LatentSet(a.latents, a.corpus).to(dev)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
-        z, md = data.batch(rng, bs, short_padding, window_seconds)
+        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames)
         x0 = (z / scale).to(dev)
         t = torch.rand(bs, device=dev)
         alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
