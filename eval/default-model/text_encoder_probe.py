@@ -3,7 +3,7 @@
 For each encoder: the masked mean of its output tokens (train_text_encoder.pooled_output) for every train caption of
 the corpus and every eval caption (held-out phrasings); train_text_encoder's attribute heads fitted on the train
 captions' features alone (the encoder frozen, full batch, AdamW), then judged on the eval captions with
-train_text_encoder.evaluate's measures (accuracy over the captions that state each attribute, family over all;
+train_text_encoder.attribute_scores (accuracy over the captions that state each attribute, family over all;
 regression MAE). The encoders:
   --model FOLDER   the t5_local encoder inside an exported model (jointly trained with its U-Net)
   --pretrained PT  a train_text_encoder checkpoint
@@ -12,8 +12,8 @@ regression MAE). The encoders:
     python eval/default-model/text_encoder_probe.py --model models/default --model /work/checkpoints/gpu29/export \
         --pretrained /work/checkpoints/text32.pt --random --out /tmp/text_probe.json
 
-The captions state an attribute in held-out words the train captions never use, so a probe that reads the words
-only (the random encoder) stays low on those attributes; a pooled output that generalises across phrasings does not.
+The eval captions put the attributes in held-out templates (corpus/captions.py's held-out phrasings), so the eval
+numbers say how far each encoder's reading carries over to phrasings its heads never saw.
 """
 import argparse
 import json
@@ -24,35 +24,14 @@ import time
 import torch
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-from models.training.common import load_json, read_meta, set_threads  # noqa: E402
-from models.training.t5_local import LocalT5Conditioner  # noqa: E402
-from models.training.train_text_encoder import (AttributeHeads, batch_targets, losses, pooled_output,  # noqa: E402
-                                                targets)
-
-
-@torch.no_grad()
-def features(encoder, captions, batch=256):
-    encoder.eval()
-    return torch.cat([pooled_output(encoder, captions[i: i + batch], "cpu") for i in range(0, len(captions), batch)])
-
-
-@torch.no_grad()
-def judge(heads, x, target):
-    """train_text_encoder.evaluate's measures on precomputed features."""
-    logits, values = heads(x)
-    out = {}
-    for n, y in logits.items():
-        stated = torch.ones_like(target[n], dtype=torch.bool) if n == "family" else target[n] > 0
-        out[f"{n}_accuracy"] = round(float((y.argmax(-1) == target[n])[stated].float().mean()), 4)
-    for n, y in values.items():
-        known = ~torch.isnan(target[n])
-        out[f"{n}_mae"] = round(float((y[known] - target[n][known]).abs().mean()), 4)
-    return out
+from models.training.common import read_meta, set_threads  # noqa: E402
+from models.training.train_text_encoder import (AttributeHeads, attribute_scores, batch_targets,  # noqa: E402
+                                                encoder_from_config, load_encoder, losses, pooled_features, targets)
 
 
 def probe(encoder, train_rows, eval_rows, families, steps, seed):
-    x_train = features(encoder, [c for c, _ in train_rows])
-    x_eval = features(encoder, [c for c, _ in eval_rows])
+    x_train = pooled_features(encoder, [c for c, _ in train_rows], "cpu")
+    x_eval = pooled_features(encoder, [c for c, _ in eval_rows], "cpu")
     y_train, y_eval = batch_targets(train_rows, "cpu"), batch_targets(eval_rows, "cpu")
     torch.manual_seed(seed)
     heads = AttributeHeads(x_train.shape[1], len(families))
@@ -62,7 +41,7 @@ def probe(encoder, train_rows, eval_rows, families, steps, seed):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-    return dict(train=judge(heads, x_train, y_train), eval=judge(heads, x_eval, y_eval))
+    return dict(train=attribute_scores(heads, x_train, y_train), eval=attribute_scores(heads, x_eval, y_eval))
 
 
 def encoder_from_export(folder):
@@ -71,21 +50,9 @@ def encoder_from_export(folder):
     return model.conditioner.conditioners["prompt"]
 
 
-def encoder_from_pretrained(path):
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    encoder = LocalT5Conditioner(output_dim=state["t5_config"]["d_model"], t5_config=state["t5_config"],
-                                 tokenizer=state["tokenizer"], max_length=state["max_length"])
-    encoder.model.load_state_dict(state["encoder"])
-    return encoder
-
-
 def random_encoder(config, tokenizer, seed):
-    import sentencepiece as spm
-    entry = [c for c in load_json(config)["model"]["conditioning"]["configs"] if c["type"] == "t5_local"][0]["config"]
-    t5 = dict(entry["t5_config"], vocab_size=spm.SentencePieceProcessor(model_file=tokenizer).get_piece_size())
     torch.manual_seed(seed)
-    return LocalT5Conditioner(output_dim=t5["d_model"], t5_config=t5, tokenizer=tokenizer,
-                              max_length=entry["max_length"])
+    return encoder_from_config(config, tokenizer)[0]
 
 
 def main(argv=None):
@@ -107,7 +74,7 @@ def main(argv=None):
     train_rows = [(m["caption"], targets(m, m.get("stated", {}), families)) for m in train_metas]
     eval_rows = [(m["caption"], targets(m, m.get("stated", {}), families)) for m in eval_metas]
     encoders = ([(f"export {f}", lambda f=f: encoder_from_export(f)) for f in a.model]
-                + [(f"pretrained {p}", lambda p=p: encoder_from_pretrained(p)) for p in a.pretrained]
+                + [(f"pretrained {p}", lambda p=p: load_encoder(p)) for p in a.pretrained]
                 + ([("random init", lambda: random_encoder(a.config, a.tokenizer, a.seed))] if a.random else []))
     results = {}
     for name, build in encoders:

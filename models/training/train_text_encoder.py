@@ -15,6 +15,8 @@ by one linear head per attribute:
            ln(seconds) (each only where the caption states it).
 Captions: `--captions-per-clip` new phrasings of every train clip drawn with the corpus's own caption builder
 (training phrasings only; fresh RNG streams, so they differ from the corpus captions), plus the corpus captions.
+With `--word-dropout p` each word of a training caption is left out with probability p (the caption keeps at least
+one word), so that no template is needed to read a word: the held-out phrasings put known words in new templates.
 Judged on the eval split's captions (held-out phrasings). The heads are not exported; only the encoder is saved.
 
     python -m models.training.train_text_encoder --tokenizer /work/checkpoints/restored29/tokenizer \
@@ -86,6 +88,13 @@ class AttributeHeads(nn.Module):
                 {n: head(pooled).squeeze(-1) for n, head in self.regressions.items()})
 
 
+def drop_words(rng, caption, p):
+    """The caption with each word left out with probability p; the first word stays if all would go."""
+    words = caption.split()
+    kept = [w for w in words if rng.random() >= p]
+    return " ".join(kept or words[:1])
+
+
 def pooled_output(encoder, captions, device):
     """Masked mean of the encoder's output. The batch is cut to its longest caption first: padded keys are masked and
     T5's relative position bias does not depend on the padded length, so the real tokens' outputs are the same as at
@@ -114,25 +123,54 @@ def losses(heads, pooled, target):
 
 
 @torch.no_grad()
-def evaluate(encoder, heads, rows, device, batch=256):
-    """Accuracy per class head (over captions that state the attribute; family over all) and regression MAE."""
+def pooled_features(encoder, captions, device, batch=256):
+    """pooled_output of every caption, in eval mode (no dropout), batch by batch; the encoder's mode is restored."""
+    was_training = encoder.training
     encoder.eval()
-    correct, total, absolute, known = {}, {}, {}, {}
-    for i in range(0, len(rows), batch):
-        chunk = rows[i: i + batch]
-        target = batch_targets(chunk, device)
-        logits, values = heads(pooled_output(encoder, [c for c, _ in chunk], device))
-        for n, x in logits.items():
-            stated = torch.ones_like(target[n], dtype=torch.bool) if n == "family" else target[n] > 0
-            correct[n] = correct.get(n, 0) + int((x.argmax(-1) == target[n])[stated].sum())
-            total[n] = total.get(n, 0) + int(stated.sum())
-        for n, x in values.items():
-            k = ~torch.isnan(target[n])
-            absolute[n] = absolute.get(n, 0.0) + float((x[k] - target[n][k]).abs().sum())
-            known[n] = known.get(n, 0) + int(k.sum())
-    encoder.train()
-    return ({f"{n}_accuracy": round(correct[n] / max(1, total[n]), 4) for n in correct}
-            | {f"{n}_mae": round(absolute[n] / max(1, known[n]), 4) for n in absolute})
+    x = torch.cat([pooled_output(encoder, captions[i: i + batch], device) for i in range(0, len(captions), batch)])
+    encoder.train(was_training)
+    return x
+
+
+@torch.no_grad()
+def attribute_scores(heads, pooled, target):
+    """Accuracy per class head (over captions that state the attribute; family over all) and regression MAE."""
+    logits, values = heads(pooled)
+    out = {}
+    for n, x in logits.items():
+        stated = torch.ones_like(target[n], dtype=torch.bool) if n == "family" else target[n] > 0
+        out[f"{n}_accuracy"] = round(float((x.argmax(-1) == target[n])[stated].float().mean()), 4)
+    for n, x in values.items():
+        known = ~torch.isnan(target[n])
+        out[f"{n}_mae"] = round(float((x[known] - target[n][known]).abs().mean()), 4)
+    return out
+
+
+def evaluate(encoder, heads, rows, device):
+    return attribute_scores(heads, pooled_features(encoder, [c for c, _ in rows], device), batch_targets(rows, device))
+
+
+def encoder_from_config(config, tokenizer):
+    """A fresh t5_local encoder of the shape the diffusion config's t5_local entry gives, its vocabulary the
+    tokenizer's (a spiece.model path), and that T5 config (what a saved encoder records)."""
+    import sentencepiece as spm
+    entries = [c for c in load_json(config)["model"]["conditioning"]["configs"] if c["type"] == "t5_local"]
+    if len(entries) != 1:
+        raise ValueError(f"{config}: expected one t5_local conditioner, found {len(entries)}")
+    entry = json.loads(json.dumps(entries[0]["config"]))
+    entry["t5_config"]["vocab_size"] = spm.SentencePieceProcessor(model_file=tokenizer).get_piece_size()
+    encoder = LocalT5Conditioner(output_dim=entry["t5_config"]["d_model"], t5_config=entry["t5_config"],
+                                 tokenizer=tokenizer, max_length=entry["max_length"])
+    return encoder, entry["t5_config"]
+
+
+def load_encoder(path):
+    """The encoder a train_text_encoder run saved, as a t5_local conditioner."""
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    encoder = LocalT5Conditioner(output_dim=state["t5_config"]["d_model"], t5_config=state["t5_config"],
+                                 tokenizer=state["tokenizer"], max_length=state["max_length"])
+    encoder.model.load_state_dict(state["encoder"])
+    return encoder
 
 
 def main(argv=None):
@@ -146,22 +184,22 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=5e-4)
+    ap.add_argument("--word-dropout", type=float, default=0.0, help="probability of leaving out each caption word")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args(argv)
+    if not 0.0 <= a.word_dropout < 1.0:
+        ap.error(f"--word-dropout {a.word_dropout}: must lie in [0, 1)")
     set_threads(a.threads)
     dev = pick_device(a.device)
     torch.manual_seed(a.seed)
-    import sentencepiece as spm
     tok_path = os.path.join(a.tokenizer, "spiece.model")
-    entries = [c for c in load_json(a.config)["model"]["conditioning"]["configs"] if c["type"] == "t5_local"]
-    if len(entries) != 1:
-        raise SystemExit(f"{a.config}: expected one t5_local conditioner, found {len(entries)}")
-    entry = json.loads(json.dumps(entries[0]["config"]))
-    entry["t5_config"]["vocab_size"] = spm.SentencePieceProcessor(model_file=tok_path).get_piece_size()
-    encoder = LocalT5Conditioner(output_dim=entry["t5_config"]["d_model"], t5_config=entry["t5_config"],
-                                 tokenizer=tok_path, max_length=entry["max_length"]).to(dev)
+    try:
+        encoder, t5_config = encoder_from_config(a.config, tok_path)
+    except ValueError as error:
+        raise SystemExit(str(error))
+    encoder = encoder.to(dev)
     train_metas, eval_metas = read_meta(a.corpus, "train"), read_meta(a.corpus, "eval")
     families = sorted({m["family"] for m in train_metas})
     unknown = sorted({m["family"] for m in eval_metas} - set(families))
@@ -169,12 +207,13 @@ def main(argv=None):
         raise SystemExit(f"{a.corpus}: eval families missing from train: {unknown}")
     rows = caption_set(train_metas, a.captions_per_clip, a.seed, families)
     eval_rows = [(m["caption"], targets(m, m.get("stated", {}), families)) for m in eval_metas]
-    heads = AttributeHeads(entry["t5_config"]["d_model"], len(families)).to(dev)
+    heads = AttributeHeads(t5_config["d_model"], len(families)).to(dev)
     params = list(encoder.parameters()) + list(heads.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
     log = Logger(os.path.splitext(a.out)[0] + "_log.jsonl")
     log.log(event="start", captions=len(rows), eval_captions=len(eval_rows), families=len(families), steps=a.steps,
-            batch=a.batch_size, lr=a.lr, encoder_params=sum(p.numel() for p in encoder.parameters()))
+            batch=a.batch_size, lr=a.lr, word_dropout=a.word_dropout,
+            encoder_params=sum(p.numel() for p in encoder.parameters()))
     rng = np.random.default_rng(a.seed)
     t0, running, since = time.time(), {}, 0
     for step in range(1, a.steps + 1):
@@ -182,6 +221,8 @@ def main(argv=None):
         for g in opt.param_groups:
             g["lr"] = lr
         chunk = [rows[i] for i in rng.integers(len(rows), size=a.batch_size)]
+        if a.word_dropout:
+            chunk = [(drop_words(rng, c, a.word_dropout), t) for c, t in chunk]
         parts = losses(heads, pooled_output(encoder, [c for c, _ in chunk], dev), batch_targets(chunk, dev))
         loss = sum(parts.values())
         opt.zero_grad(set_to_none=True)
@@ -197,9 +238,9 @@ def main(argv=None):
             running, since = {}, 0
     metrics = evaluate(encoder, heads, eval_rows, dev)
     tmp = a.out + ".tmp"
-    torch.save(dict(encoder=encoder.model.state_dict(), t5_config=entry["t5_config"], max_length=entry["max_length"],
+    torch.save(dict(encoder=encoder.model.state_dict(), t5_config=t5_config, max_length=encoder.max_length,
                     tokenizer=os.path.abspath(tok_path), tokenizer_sha256=file_sha256(tok_path), families=families,
-                    steps=a.steps, eval=metrics, wall=round(time.time() - t0, 1)), tmp)
+                    steps=a.steps, word_dropout=a.word_dropout, eval=metrics, wall=round(time.time() - t0, 1)), tmp)
     os.replace(tmp, a.out)
     log.log(event="done", out=a.out, wall_s_total=round(time.time() - t0, 1), **metrics)
 
