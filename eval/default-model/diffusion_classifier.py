@@ -74,6 +74,7 @@ def errors(model, x0, meta, captions, t_values, generator):
     md = [dict(prompt=c, seconds_start=float(meta["seconds_start"]), seconds_total=float(meta["seconds_total"]))
           for c in captions]
     inputs = model.get_conditioning_inputs(model.conditioner(md, "cpu"))
+    null_inputs = {k: (val[:1] if torch.is_tensor(val) else val) for k, val in inputs.items()}  # dropped anyway
     out = torch.empty(n + 1, len(t_values))
     for j, tv in enumerate(t_values):
         eps = torch.randn(x0.shape, generator=generator)
@@ -83,7 +84,6 @@ def errors(model, x0, meta, captions, t_values, generator):
         t = torch.full((n,), float(tv))
         v = model.model(xt, t, cfg_dropout_prob=0.0, **inputs)
         out[:n, j] = ((v - target) ** 2).mean(dim=(1, 2))
-        null_inputs = {k: (val[:1] if torch.is_tensor(val) else val) for k, val in inputs.items()}
         v0 = model.model(xt[:1], t[:1], cfg_dropout_prob=1.0, **null_inputs)
         out[n, j] = ((v0 - target) ** 2).mean()
     return out

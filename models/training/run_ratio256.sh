@@ -120,8 +120,8 @@ case "${1:-}" in
   # diffusion classifier: too few steps to tell (results_s32.json).
   text32)
     $PY -m models.training.train_text_encoder --corpus "$DATA" --tokenizer "$CK/restored29/tokenizer" \
-        --config "$EXPERIMENTS/diffusion_ratio256.json" --out "$CK/text32.pt" --steps 1500 --batch-size 64 --captions-per-clip 4 \
-        --device "$DEVICE" --threads "$THREADS" ;;
+        --config "$EXPERIMENTS/diffusion_ratio256.json" --out "$CK/text32.pt" --steps 1500 --batch-size 64 \
+        --captions-per-clip 4 --device "$DEVICE" --threads "$THREADS" ;;
   # text32w: text32 with word dropout 0.1 (its position words did not carry over to the held-out templates: 45%)
   text32w)
     $PY -m models.training.train_text_encoder --corpus "$DATA" --tokenizer "$CK/restored29/tokenizer" \

@@ -118,16 +118,10 @@ def load_text_encoder(model, path, tokenizer_dir):
     tokenizer = os.path.join(tokenizer_dir, "spiece.model")
     if source.get("tokenizer_sha256") != file_sha256(tokenizer):
         raise ValueError(f"{path}: trained with tokenizer {source.get('tokenizer')}, not this run's {tokenizer}")
-    encoder = prompt_encoder(model)
-    own = encoder.state_dict()
-    for key, value in source["encoder"].items():
-        if key not in own or own[key].shape != value.shape:
-            raise ValueError(f"{path}: encoder tensor {key} {tuple(value.shape)} does not fit this model's "
-                             f"{tuple(own[key].shape) if key in own else 'absent'}")
-    missing = sorted(set(own) - set(source["encoder"]))
-    if missing:
-        raise ValueError(f"{path}: encoder tensors missing: {', '.join(missing[:5])}")
-    encoder.load_state_dict(source["encoder"])
+    try:  # strict: names every missing, unexpected or reshaped tensor
+        prompt_encoder(model).load_state_dict(source["encoder"])
+    except RuntimeError as error:
+        raise ValueError(f"{path}: the encoder does not fit this model: {error}") from error
     return dict(steps=source["steps"], eval=source["eval"])
 
 

@@ -17,6 +17,7 @@ Captions: `--captions-per-clip` new phrasings of every train clip drawn with the
 (training phrasings only; fresh RNG streams, so they differ from the corpus captions), plus the corpus captions.
 With `--word-dropout p` each word of a training caption is left out with probability p (the caption keeps at least
 one word), so that no template is needed to read a word: the held-out phrasings put known words in new templates.
+The targets stay the full caption's, so a left-out attribute word leaves that label unsupported (noise at rate p).
 Judged on the eval split's captions (held-out phrasings). The heads are not exported; only the encoder is saved.
 
     python -m models.training.train_text_encoder --tokenizer /work/checkpoints/restored29/tokenizer \
@@ -215,7 +216,7 @@ def main(argv=None):
             batch=a.batch_size, lr=a.lr, word_dropout=a.word_dropout,
             encoder_params=sum(p.numel() for p in encoder.parameters()))
     rng = np.random.default_rng(a.seed)
-    t0, running, since = time.time(), {}, 0
+    t0, running, since, metrics = time.time(), {}, 0, {}
     for step in range(1, a.steps + 1):
         lr = a.lr * min(1.0, step / 100) * 0.5 * (1 + math.cos(math.pi * step / a.steps))
         for g in opt.param_groups:
@@ -233,10 +234,10 @@ def main(argv=None):
             running[n] = running.get(n, 0.0) + v.item()
         since += 1
         if step % 100 == 0 or step == a.steps:
-            log.log(step=step, lr=lr, **{n: v / since for n, v in running.items()},
-                    **(evaluate(encoder, heads, eval_rows, dev) if step % 500 == 0 or step == a.steps else {}))
+            # every 500 steps and at the last one, whose scores are the run's
+            metrics = evaluate(encoder, heads, eval_rows, dev) if step % 500 == 0 or step == a.steps else {}
+            log.log(step=step, lr=lr, **{n: v / since for n, v in running.items()}, **metrics)
             running, since = {}, 0
-    metrics = evaluate(encoder, heads, eval_rows, dev)
     tmp = a.out + ".tmp"
     torch.save(dict(encoder=encoder.model.state_dict(), t5_config=t5_config, max_length=encoder.max_length,
                     tokenizer=os.path.abspath(tok_path), tokenizer_sha256=file_sha256(tok_path), families=families,
