@@ -116,6 +116,7 @@ struct GenerateCommand: ParsableCommand {
             let destination = output!
             var configuration = baseConfiguration(prompt: prompt!, seconds: seconds!)
             configuration.seed = seed ?? UInt64.random(in: 0..<(1 << 32))
+            try pipeline.validate(configuration)
             FileHandleOutput.standardError("seed \(configuration.seed!)\n")
             let result = try render(pipeline: pipeline, configuration: configuration, interrupt: interrupt)
             try write(result, configuration: configuration, pipeline: pipeline, to: destination)
@@ -234,6 +235,7 @@ extension GenerateCommand {
                 if let negative = item.negativePrompt { configuration.negativePrompt = negative }
                 if let scale = item.guidanceScale { configuration.guidanceScale = scale }
                 if let steps = item.steps { configuration.steps = steps }
+                try pipeline.validate(configuration)
                 FileHandleOutput.standardError("[\(index + 1)/\(entries.count)] seed \(configuration.seed!): \(item.prompt)\n")
                 let result = try render(pipeline: pipeline, configuration: configuration, interrupt: interrupt)
                 try write(result, configuration: configuration, pipeline: pipeline, to: path)

@@ -216,6 +216,12 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         var window: GenerationConfiguration.WindowLength
     }
 
+    /// Checks `configuration` as `generate` does (model defaults applied) without rendering anything; the error names
+    /// the bad parameter. The CLI calls it before it prints a seed, so a rejected request reports only its error.
+    public func validate(_ configuration: GenerationConfiguration) throws {
+        _ = try resolve(configuration)
+    }
+
     /// Applies model defaults and validates everything, naming the bad parameter.
     func resolve(_ c: GenerationConfiguration) throws -> Settings {
         let settings = Settings(steps: c.steps ?? defaults.steps, sampler: c.sampler ?? defaults.sampler, schedule: c.schedule ?? defaults.schedule,

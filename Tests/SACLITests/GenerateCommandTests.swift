@@ -170,6 +170,7 @@ import Testing
             let result = try generate(arguments + ["-o", path])
             #expect(result.status != 0, "\(arguments) should fail")
             #expect(result.standardError.contains(message), "\(arguments): \(result.standardError)")
+            #expect(!result.standardError.contains("seed "), "a rejected request printed a seed: \(result.standardError)")
             #expect(!FileManager.default.fileExists(atPath: path))
         }
         let existing = "\(folder)/existing.wav"
