@@ -189,7 +189,7 @@ def main(argv=None):
                          "config from the step it was first given, so a resume without the flag keeps it")
     ap.add_argument("--text-encoder", default=None,
                     help="fresh run only: start the t5_local encoder from a train_text_encoder checkpoint (same "
-                         "tokenizer and shape)")
+                         "tokenizer and shape); with --init it replaces the --init checkpoint's encoder")
     ap.add_argument("--freeze-text-encoder", action="store_true",
                     help="with --text-encoder: keep the encoder fixed and out of dropout, as Stable Audio keeps its "
                          "pretrained text encoder (kept in the checkpoint's config, so a resume keeps it frozen)")
@@ -239,12 +239,6 @@ def main(argv=None):
     torch.manual_seed(a.seed)
     model = create_model(cfg).to(dev)
     scale = cfg["model"]["pretransform"]["scale"]
-    if a.text_encoder and not resume:
-        tc["text_encoder"] = dict(checkpoint=checkpoint_name(a.text_encoder), frozen=a.freeze_text_encoder,
-                                  **load_text_encoder(model, a.text_encoder, a.tokenizer))
-    text_encoder_frozen = tc.get("text_encoder", {}).get("frozen", False)
-    if text_encoder_frozen:
-        prompt_encoder(model).requires_grad_(False)
     params = trainable(model)
     opt = torch.optim.AdamW(params, lr=tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
     ema = [p.detach().clone() for p in params]
@@ -263,6 +257,13 @@ def main(argv=None):
                                 vae_step=source["config"].get("vae_step"), **({"fresh_tensors": fresh} if fresh else {}))
         print(f"[diffusion] initialised from {a.init} (step {source['step']})"
               + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
+    if a.text_encoder and not resume:  # after --init, whose T5 it replaces
+        tc["text_encoder"] = dict(checkpoint=checkpoint_name(a.text_encoder), frozen=a.freeze_text_encoder,
+                                  **load_text_encoder(model, a.text_encoder, a.tokenizer))
+        ema = [p.detach().clone() for p in params]
+    text_encoder_frozen = tc.get("text_encoder", {}).get("frozen", False)
+    if text_encoder_frozen:  # its tensors stay in the EMA list (constant there), so checkpoints keep one layout
+        prompt_encoder(model).requires_grad_(False)
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     first_cosine_step = cosine_start(a, step)
     log.log(event="start", step=step, device=str(dev), bf16=a.bf16, clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
