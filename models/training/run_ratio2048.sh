@@ -15,7 +15,8 @@
 # cross-attention has to learn to read the new encoder. A step costs 3.3 s at batch 32 (128 frames; ratio 256: 4.5 s).
 # text33 ran 1,300 steps (3.3 s each on 2 idle cores) and was stopped after that save: its family gap (diffusion
 # classifier) rose from 0.1% at step 400 to 2.7% at t = 0.9, close to the shipped model's 3.0%, and the pair bar went
-# from 42 to 43 of 68 (results_s33.json). Re-running the stage resumes it from last.pt.
+# from 42 to 43 of 68 (results_s33.json). Resumed the same session: step 1,700's gap 4.2%. Re-running the stage
+# resumes it from last.pt.
 source "$(dirname "$0")/recipe_env.sh"
 WEIGHTS=${WEIGHTS:-ema}
 
