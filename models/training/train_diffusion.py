@@ -241,7 +241,6 @@ def main(argv=None):
     scale = cfg["model"]["pretransform"]["scale"]
     params = trainable(model)
     opt = torch.optim.AdamW(params, lr=tc["learning_rate"], betas=tuple(tc["betas"]), weight_decay=tc["weight_decay"])
-    ema = [p.detach().clone() for p in params]
     step, wall_prev = 0, 0.0
     if resume:
         model.model.load_state_dict(resume["unet"])
@@ -250,17 +249,17 @@ def main(argv=None):
         ema = [e.to(dev) for e in resume["ema"]]
         step, wall_prev = resume["step"], resume["wall"]
         print(f"[diffusion] resumed at step {step}", flush=True)
-    elif a.init:
-        fresh = initialise_from_ema(model, source, a.init, a.init_skip_reshaped)
-        ema = [p.detach().clone() for p in params]
-        cfg["init_from"] = dict(checkpoint=checkpoint_name(a.init), step=source["step"],
-                                vae_step=source["config"].get("vae_step"), **({"fresh_tensors": fresh} if fresh else {}))
-        print(f"[diffusion] initialised from {a.init} (step {source['step']})"
-              + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
-    if a.text_encoder and not resume:  # after --init, whose T5 it replaces
-        tc["text_encoder"] = dict(checkpoint=checkpoint_name(a.text_encoder), frozen=a.freeze_text_encoder,
-                                  **load_text_encoder(model, a.text_encoder, a.tokenizer))
-        ema = [p.detach().clone() for p in params]
+    else:
+        if a.init:
+            fresh = initialise_from_ema(model, source, a.init, a.init_skip_reshaped)
+            cfg["init_from"] = dict(checkpoint=checkpoint_name(a.init), step=source["step"], vae_step=source["config"].get("vae_step"),
+                                    **({"fresh_tensors": fresh} if fresh else {}))
+            print(f"[diffusion] initialised from {a.init} (step {source['step']})"
+                  + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
+        if a.text_encoder:  # after --init, whose T5 it replaces
+            tc["text_encoder"] = dict(checkpoint=checkpoint_name(a.text_encoder), frozen=a.freeze_text_encoder,
+                                      **load_text_encoder(model, a.text_encoder, a.tokenizer))
+        ema = [p.detach().clone() for p in params]  # the EMA starts from the weights the run starts with
     text_encoder_frozen = tc.get("text_encoder", {}).get("frozen", False)
     if text_encoder_frozen:  # its tensors stay in the EMA list (constant there), so checkpoints keep one layout
         prompt_encoder(model).requires_grad_(False)
