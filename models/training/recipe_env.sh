@@ -30,10 +30,26 @@ restore_export() {
   [ -e "$out/diffusion.pt" ] || $PY -m models.training.restore --model "$folder" --out "$out" "$@"
 }
 
-# restore_shipped: the shipped weights (models/default) back as training checkpoints in $CK/restored, the --init of the
-# diffusion stages
+# session6_folder: prints a folder holding the session-6 export (models/default from session 6 to 33, commit 9837cbc),
+# taken from git history into $CK/session6_default the first time. Every line script's diffusion stages started
+# from it; models/default has held the session-34 export since (run_ratio2048.sh text33 at step 2,700).
+SESSION6_COMMIT=9837cbc
+session6_folder() {
+  local out=$CK/session6_default file
+  mkdir -p "$out"
+  for file in model_config.json model.safetensors spiece.model; do
+    if [ ! -s "$out/$file" ]; then
+      git show "$SESSION6_COMMIT:models/default/$file" > "$out/$file.part"
+      mv "$out/$file.part" "$out/$file"
+    fi
+  done
+  echo "$out"
+}
+
+# restore_shipped: the session-6 export back as training checkpoints in $CK/restored, the --init of the diffusion
+# stages (restore_export models/default OUT continues from the weights shipped now)
 restore_shipped() {
-  $PY -m models.training.restore --model models/default --out "$CK/restored"
+  $PY -m models.training.restore --model "$(session6_folder)" --out "$CK/restored"
 }
 
 # train_diffusion_from RESTORED ARGS...: one train_diffusion run from the weights restore_export (or restore_shipped)

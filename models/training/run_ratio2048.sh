@@ -2,11 +2,16 @@
 # The shipped line of the recipe: the bundled model's own VAE (ratio 2048, 128 latent frames a window) and U-Net,
 # continued with a pretrained text encoder. Each stage is the command that was run.
 #
-#   bash models/training/run_ratio2048.sh restore  # the shipped weights back as checkpoints in $CK/restored
+#   bash models/training/run_ratio2048.sh restore  # the session-6 export (shipped until session 33) back as
+#                                                  # checkpoints in $CK/restored
 #   bash models/training/run_ratio2048.sh encode33 # latents33: every train clip through the shipped VAE
 #   bash models/training/run_ratio2048.sh text33   # text33: the shipped U-Net fine-tuned on latents33 with text32w's
 #                                                  # encoder (run_ratio256.sh text32w) in place of its T5, frozen
 #   bash models/training/run_ratio2048.sh export33 # model folder of text33's latest checkpoint (WEIGHTS=ema|raw)
+#
+# Session 34 resumed text33 to step 2,700 and shipped that step's export (WEIGHTS=raw) as models/default: pairs 72.1%
+# against the session-6 weights' 60.3% over three seeds, family top-1 13.1% against 3.6%, length 22 against 34 of 72
+# (results_s34.json).
 #
 # Session 33 (no GPU lent): session 32 found that the shipped U-Net barely uses its text (diffusion classifier: family
 # top-1 3.6%, chance 2.4%) and that its jointly trained T5 keeps less of the captions than a random init, while text32w
@@ -16,7 +21,7 @@
 # text33 ran 1,300 steps (3.3 s each on 2 idle cores) and was stopped after that save: its family gap (diffusion
 # classifier) rose from 0.1% at step 400 to 2.7% at t = 0.9, close to the shipped model's 3.0%, and the pair bar went
 # from 42 to 43 of 68 (results_s33.json). Resumed the same session: step 1,700's gap 4.2%. Re-running the stage
-# resumes it from last.pt.
+# resumes it from last.pt (the shipped step 2,700 is /work/checkpoints/text33/step2700.pt).
 source "$(dirname "$0")/recipe_env.sh"
 WEIGHTS=${WEIGHTS:-ema}
 

@@ -7,7 +7,7 @@
 #   bash models/training/run_ratio256.sh vae       # vae25_r256: fresh, 3,000-step cosine, seed 24; keeps steps 1,100
 #                                                  # and 1,800 for judging part-way (session 24's stop points)
 #   bash models/training/run_ratio256.sh encode    # latents25: every train clip through vae25_r256 at step 3,000
-#   bash models/training/run_ratio256.sh restore   # the shipped weights back as checkpoints (diffusion --init)
+#   bash models/training/run_ratio256.sh restore   # the session-6 weights back as checkpoints (diffusion --init)
 #   bash models/training/run_ratio256.sh diffusion # diffusion26: the shipped U-Net and T5 on latents25
 #   bash models/training/run_ratio256.sh export    # model folder for the Swift engine and eval/default-model
 #   bash models/training/run_ratio256.sh decoder   # vae27_dec: vae25_r256's decoder fine-tuned, waveform L1 < 1.5 kHz

@@ -7,7 +7,7 @@
 #   bash models/training/run_ratio512.sh vae-base       # vae17_r512w: fresh ratio-512 VAE, steps 0-1,100
 #   bash models/training/run_ratio512.sh vae-position   # vae20_r512wpb: + balance term and position probe, 3,000 steps
 #   bash models/training/run_ratio512.sh encode         # latents20: every train clip through vae20
-#   bash models/training/run_ratio512.sh restore        # the shipped weights back as checkpoints (diffusion --init)
+#   bash models/training/run_ratio512.sh restore        # the session-6 weights back as checkpoints (diffusion --init)
 #   bash models/training/run_ratio512.sh diffusion      # diffusion20: the shipped U-Net and T5 on latents20
 #                                                       # ("short" clips as longer files from step 2,400)
 #   bash models/training/run_ratio512.sh export         # model folder for the Swift engine and eval/default-model
