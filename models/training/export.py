@@ -74,6 +74,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--weights", default="ema", choices=["ema", "raw"],
                     help="the EMA weights (default; what ships) or the optimiser's current ones")
+    ap.add_argument("--window", default=None, choices=["fit", "full"],
+                    help="the engine's default latent length (stable-audio generate --window), written into the "
+                         "config's stable_audio_swift object; unset: the engine's own default (fit)")
     a = ap.parse_args(argv)
     set_threads(a.threads)
     model, cfg, info = load_trained(a.diffusion, a.vae, a.tokenizer, a.weights)
@@ -94,6 +97,8 @@ def main(argv=None):
     # SAT's generate_diffusion_cond with k-diffusion dpmpp-2m, 50 steps, CFG 6, U-Net CFG rescale 0.4, σ 0.01…100.
     out_cfg["stable_audio_swift"] = dict(steps=50, sampler="dpmpp-2m", cfg_scale=6.0, cfg_rescale=0.4,
                                          sigma_min=0.01, sigma_max=100.0)
+    if a.window:
+        out_cfg["stable_audio_swift"]["window"] = a.window
     with open(os.path.join(a.out, "model_config.json"), "w") as f:
         json.dump(out_cfg, f, indent=2)
     save_file(sd, os.path.join(a.out, "model.safetensors"), metadata={"format": "pt", "dtype": a.dtype})

@@ -9,9 +9,9 @@
 #                                                  # encoder (run_ratio256.sh text32w) in place of its T5, frozen
 #   bash models/training/run_ratio2048.sh export33 # model folder of text33's latest checkpoint (WEIGHTS=ema|raw)
 #
-# Session 34 resumed text33 to step 2,700 and shipped that step's export (WEIGHTS=raw) as models/default: pairs 72.1%
-# against the session-6 weights' 60.3% over three seeds, family top-1 13.1% against 3.6%, length 22 against 34 of 72
-# (results_s34.json).
+# Session 34 resumed text33 to step 2,700 and shipped that step's export (WEIGHTS=raw; the config's default window
+# full, export --window full) as models/default: over three seeds pairs 76.0% against the session-6 weights' 60.3%,
+# length 55 against 34 of 72, family top-1 8.3% against 3.6%, FD-mel ratio 188 against 226 (results_s34.json).
 #
 # Session 33 (no GPU lent): session 32 found that the shipped U-Net barely uses its text (diffusion classifier: family
 # top-1 3.6%, chance 2.4%) and that its jointly trained T5 keeps less of the captions than a random init, while text32w
@@ -34,7 +34,7 @@ case "${1:-}" in
         --steps "$DIFF_STEPS" ;;
   export33)
     $PY -m models.training.export --diffusion "$CK/text33/last.pt" --vae "$CK/restored/vae.pt" \
-        --tokenizer "$CK/restored/tokenizer" --weights "$WEIGHTS" --out "$CK/export33_$WEIGHTS" ;;
+        --tokenizer "$CK/restored/tokenizer" --weights "$WEIGHTS" --window full --out "$CK/export33_$WEIGHTS" ;;
   *) echo "usage: $0 restore|encode33|text33|export33" >&2
      exit 2 ;;
 esac
