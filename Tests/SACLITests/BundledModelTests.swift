@@ -53,7 +53,7 @@ struct BundledModelTests {
     }
 
     /// The loudness words steer the level: for each of three seeds, "high in volume" renders heavy rain louder than
-    /// "low in volume" (the contrast-pair category the model gets right at 30 steps, 29 of 30 pair-seeds; here at 10
+    /// "low in volume" (the contrast-pair category the model gets right at 30 steps, 30 of 30 pair-seeds; here at 10
     /// steps), and by more than 3 dB on average. Measured with the session-34 weights and their default whole-window
     /// sampling in a release build: 5.8, 6.9 and 6.0 dB (with `--window fit`: 6.0, 6.3 and 5.9). Until session 34 the
     /// prompt was a metronome; with these weights and `fit` its seed-2 margin is 0.4 dB (the RMS of a few clicks

@@ -46,13 +46,13 @@ session6_folder() {
   echo "$out"
 }
 
-# restore_shipped: the session-6 export back as training checkpoints in $CK/restored, the --init of the diffusion
+# restore_session6: the session-6 export back as training checkpoints in $CK/restored, the --init of the diffusion
 # stages (restore_export models/default OUT continues from the weights shipped now)
-restore_shipped() {
+restore_session6() {
   $PY -m models.training.restore --model "$(session6_folder)" --out "$CK/restored"
 }
 
-# train_diffusion_from RESTORED ARGS...: one train_diffusion run from the weights restore_export (or restore_shipped)
+# train_diffusion_from RESTORED ARGS...: one train_diffusion run from the weights restore_export (or restore_session6)
 # left in RESTORED (its U-Net and T5, EMA weights, and its tokenizer), lr warm-up 100 steps, a checkpoint every 100
 train_diffusion_from() {
   local restored=$1

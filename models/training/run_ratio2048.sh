@@ -26,7 +26,7 @@ source "$(dirname "$0")/recipe_env.sh"
 WEIGHTS=${WEIGHTS:-ema}
 
 case "${1:-}" in
-  restore) restore_shipped ;;
+  restore) restore_session6 ;;
   encode33) encode_corpus "$CK/restored/vae.pt" "$CK/latents33" ;;
   text33)
     train_diffusion_from "$CK/restored" --latents "$CK/latents33" --vae "$CK/restored/vae.pt" --ckpt "$CK/text33" \

@@ -60,7 +60,7 @@ case "${1:-}" in
   encode)
     [ -e "$CK/vae25_r256/step0003000.pt" ] || cp "$CK/vae25_r256/last.pt" "$CK/vae25_r256/step0003000.pt"
     encode_corpus "$CK/vae25_r256/step0003000.pt" "$CK/latents25" ;;
-  restore) restore_shipped ;;
+  restore) restore_session6 ;;
   # diffusion26 (session 26): diffusion20's recipe in its final form (short padding 0.5 from the start) on latents25.
   # The window is 1,024 latent frames (ratio 256), so the U-Net's first factor is 8 instead of 4
   # (diffusion_ratio256.json): its inner levels run at the same 128 frames as diffusion20's, 4.5 s a step on 2 idle

@@ -42,7 +42,7 @@ case "${1:-}" in
   vae-position) vae_position ;;
   encode)
     encode_corpus "$CK/vae20_r512wpb/last.pt" "$CK/latents20" ;;
-  restore) restore_shipped ;;
+  restore) restore_session6 ;;
   # diffusion20 (session 18): the shipped model's U-Net and T5 (its EMA weights), the two tensors that the new
   # `factors` reshape start fresh; a new latent scale measured on latents20; constant lr 2e-4 after 100 warm-up steps
   diffusion)
