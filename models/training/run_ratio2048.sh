@@ -7,11 +7,13 @@
 #   bash models/training/run_ratio2048.sh encode33 # latents33: every train clip through the shipped VAE
 #   bash models/training/run_ratio2048.sh text33   # text33: the shipped U-Net fine-tuned on latents33 with text32w's
 #                                                  # encoder (run_ratio256.sh text32w) in place of its T5, frozen
-#   bash models/training/run_ratio2048.sh export33 # model folder of text33's latest checkpoint (WEIGHTS=ema|raw)
+#   bash models/training/run_ratio2048.sh export33 # model folder of a text33 checkpoint (CKPT, default last.pt;
+#                                                  # WEIGHTS=ema|raw)
 #
-# Session 34 resumed text33 to step 2,700 and shipped that step's export (WEIGHTS=raw; the config's default window
-# full, export --window full) as models/default: over three seeds pairs 76.0% against the session-6 weights' 60.3%,
-# length 55 against 34 of 72, family top-1 8.3% against 3.6%, FD-mel ratio 188 against 226 (results_s34.json).
+# Session 34 resumed text33 to step 2,700 and shipped that step's export as models/default
+# (WEIGHTS=raw CKPT=$CK/text33/step2700.pt bash models/training/run_ratio2048.sh export33; the config's default window
+# is full): over three seeds pairs 76.0% against the session-6 weights' 60.3%, length 55 against 34 of 72, family
+# top-1 8.3% against 3.6%, FD-mel ratio 188 against 226 (results_s34.json).
 #
 # Session 33 (no GPU lent): session 32 found that the shipped U-Net barely uses its text (diffusion classifier: family
 # top-1 3.6%, chance 2.4%) and that its jointly trained T5 keeps less of the captions than a random init, while text32w
@@ -21,9 +23,10 @@
 # text33 ran 1,300 steps (3.3 s each on 2 idle cores) and was stopped after that save: its family gap (diffusion
 # classifier) rose from 0.1% at step 400 to 2.7% at t = 0.9, close to the shipped model's 3.0%, and the pair bar went
 # from 42 to 43 of 68 (results_s33.json). Resumed the same session: step 1,700's gap 4.2%. Re-running the stage
-# resumes it from last.pt (the shipped step 2,700 is /work/checkpoints/text33/step2700.pt).
+# resumes it from last.pt.
 source "$(dirname "$0")/recipe_env.sh"
 WEIGHTS=${WEIGHTS:-ema}
+CKPT=${CKPT:-$CK/text33/last.pt}
 
 case "${1:-}" in
   restore) restore_session6 ;;
@@ -33,7 +36,7 @@ case "${1:-}" in
         --keep-latent-scale --text-encoder "$CK/text32w.pt" --freeze-text-encoder --lr 1e-4 --short-padding 0.5 --seed 33 \
         --steps "$DIFF_STEPS" ;;
   export33)
-    $PY -m models.training.export --diffusion "$CK/text33/last.pt" --vae "$CK/restored/vae.pt" \
+    $PY -m models.training.export --diffusion "$CKPT" --vae "$CK/restored/vae.pt" \
         --tokenizer "$CK/restored/tokenizer" --weights "$WEIGHTS" --window full --out "$CK/export33_$WEIGHTS" ;;
   *) echo "usage: $0 restore|encode33|text33|export33" >&2
      exit 2 ;;
