@@ -31,18 +31,39 @@ def sign_test(only_a, only_b):
     return min(1.0, 2 * sum(math.comb(n, i) for i in range(min(only_a, only_b) + 1)) / 2 ** n)
 
 
-def main(argv):
-    out, runs, compares, i = argv[0], collections.defaultdict(dict), [], 1
+def parse_argv(argv):
+    """OUT LABEL=SEED:PATH ... [--compare A,B ...] -> (OUT, [(label, seed, path), ...], [[A, B], ...]); shared with
+    pool_length.py."""
+    if not argv:
+        raise SystemExit("usage: OUT.json LABEL=SEED:RUN/results.json ... [--compare A,B ...]")
+    out, runs, compares, i = argv[0], [], [], 1
     while i < len(argv):
         if argv[i] == "--compare":
+            if i + 1 >= len(argv) or len(argv[i + 1].split(",")) != 2:
+                raise SystemExit("--compare takes A,B")
             compares.append(argv[i + 1].split(","))
             i += 2
             continue
-        label, rest = argv[i].split("=", 1)
-        seed, path = rest.split(":", 1)
-        with open(path) as f:
-            runs[label][int(seed)] = (path, json.load(f))
+        try:
+            label, rest = argv[i].split("=", 1)
+            seed, path = rest.split(":", 1)
+            runs.append((label, int(seed), path))
+        except ValueError:
+            raise SystemExit(f"{argv[i]}: expected LABEL=SEED:PATH")
         i += 1
+    labels = {label for label, _, _ in runs}
+    for a, b in compares:
+        if a not in labels or b not in labels:
+            raise SystemExit(f"--compare {a},{b}: both labels must name runs")
+    return out, runs, compares
+
+
+def main(argv):
+    out, run_args, compares = parse_argv(argv)
+    runs = collections.defaultdict(dict)
+    for label, seed, path in run_args:
+        with open(path) as f:
+            runs[label][seed] = (path, json.load(f))
     result, cells_of = dict(models={}, comparisons=[]), {}
     for label, seeds in runs.items():
         cells, per_seed, lengths = {}, {}, {}

@@ -8,7 +8,12 @@
 #   bash models/training/run_ratio2048.sh text33   # text33: the shipped U-Net fine-tuned on latents33 with text32w's
 #                                                  # encoder (run_ratio256.sh text32w) in place of its T5, frozen
 #   bash models/training/run_ratio2048.sh export33 # model folder of a text33 checkpoint (CKPT, default last.pt;
-#                                                  # WEIGHTS=ema|raw)
+#                                                  # WEIGHTS=ema|raw; OUT, default $CK/export33_$WEIGHTS)
+#   bash models/training/run_ratio2048.sh restore34 # models/default (text33 step 2,700) back as checkpoints in
+#                                                   # $CK/restored34
+#   bash models/training/run_ratio2048.sh text35   # text33 continued from the shipped export (its encoder kept frozen;
+#                                                  # fresh optimiser after a 100-step warm-up), for a machine without
+#                                                  # text33's checkpoints
 #
 # Session 34 resumed text33 to step 2,700 and shipped that step's export as models/default
 # (WEIGHTS=raw CKPT=$CK/text33/step2700.pt bash models/training/run_ratio2048.sh export33; the config's default window
@@ -27,6 +32,7 @@
 source "$(dirname "$0")/recipe_env.sh"
 WEIGHTS=${WEIGHTS:-ema}
 CKPT=${CKPT:-$CK/text33/last.pt}
+OUT=${OUT:-$CK/export33_$WEIGHTS}
 
 case "${1:-}" in
   restore) restore_session6 ;;
@@ -37,7 +43,11 @@ case "${1:-}" in
         --steps "$DIFF_STEPS" ;;
   export33)
     $PY -m models.training.export --diffusion "$CKPT" --vae "$CK/restored/vae.pt" \
-        --tokenizer "$CK/restored/tokenizer" --weights "$WEIGHTS" --window full --out "$CK/export33_$WEIGHTS" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33" >&2
+        --tokenizer "$CK/restored/tokenizer" --weights "$WEIGHTS" --window full --out "$OUT" ;;
+  restore34) restore_export models/default "$CK/restored34" ;;
+  text35)
+    train_diffusion_from "$CK/restored34" --latents "$CK/latents33" --vae "$CK/restored34/vae.pt" --ckpt "$CK/text35" \
+        --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.5 --seed 35 --steps "$DIFF_STEPS" ;;
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35" >&2
      exit 2 ;;
 esac

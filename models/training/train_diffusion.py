@@ -191,13 +191,14 @@ def main(argv=None):
                     help="fresh run only: start the t5_local encoder from a train_text_encoder checkpoint (same "
                          "tokenizer and shape); with --init it replaces the --init checkpoint's encoder")
     ap.add_argument("--freeze-text-encoder", action="store_true",
-                    help="with --text-encoder: keep the encoder fixed and out of dropout, as Stable Audio keeps its "
+                    help="with --text-encoder, or with --init alone (whose encoder it keeps, e.g. restored from an "
+                         "export that froze it): keep the encoder fixed and out of dropout, as Stable Audio keeps its "
                          "pretrained text encoder (kept in the checkpoint's config, so a resume keeps it frozen)")
     ap.add_argument("--crop-frames", type=int, default=0,
                     help="train on crops of this many latent frames (see LatentSet.batch); kept in the config")
     a = ap.parse_args(argv)
-    if a.freeze_text_encoder and not a.text_encoder:
-        raise SystemExit("--freeze-text-encoder needs --text-encoder")
+    if a.freeze_text_encoder and not (a.text_encoder or a.init):
+        raise SystemExit("--freeze-text-encoder needs --text-encoder, or --init whose encoder it keeps")
     if a.short_padding is not None and not 0 <= a.short_padding <= 1:
         raise SystemExit(f"--short-padding {a.short_padding}: must be a probability in [0, 1]")
     if (a.keep_latent_scale or a.init_skip_reshaped) and not a.init:
@@ -259,6 +260,9 @@ def main(argv=None):
         if a.text_encoder:  # after --init, whose T5 it replaces
             tc["text_encoder"] = dict(checkpoint=checkpoint_name(a.text_encoder), frozen=a.freeze_text_encoder,
                                       **load_text_encoder(model, a.text_encoder, a.tokenizer))
+        elif a.freeze_text_encoder:  # the --init checkpoint's encoder stays, frozen; its pretraining record carries over
+            tc["text_encoder"] = dict(source["config"]["training"].get("text_encoder", {}), frozen=True,
+                                      kept_from=checkpoint_name(a.init))
         ema = [p.detach().clone() for p in params]  # the EMA starts from the weights the run starts with
     text_encoder_frozen = tc.get("text_encoder", {}).get("frozen", False)
     if text_encoder_frozen:  # its tensors stay in the EMA list (constant there), so checkpoints keep one layout
