@@ -6,6 +6,8 @@ import numpy as np
 from scipy import signal as sps
 
 SR = 44100
+# the length bar: a sustained sound passes when it stays active to this fraction of the requested length
+LENGTH_BAR_FRACTION = 0.95
 
 
 def _mono(x):

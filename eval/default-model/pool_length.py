@@ -2,7 +2,7 @@
 cell, as `pool_pairs.py` does for the pair bar (sessions 34–35 did this by hand).
 
 A cell is one (prompt, requested seconds, seed) render; it passes when the sound stays active to >= 95% of the
-requested length (run_eval's `ratio`). Per model: renders passed of those scored, the mean ratio, and the counts per
+requested length (run_eval's `ratio`; `measures.LENGTH_BAR_FRACTION`). Per model: renders passed of those scored, the mean ratio, and the counts per
 requested length. Per `--compare A,B`: over the cells both models rendered, how many only A passed and how many only
 B, and the exact two-sided sign test on those discordant cells.
 
@@ -14,9 +14,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from measures import LENGTH_BAR_FRACTION as THRESHOLD  # noqa: E402
 from pool_pairs import parse_argv, sign_test  # noqa: E402
-
-THRESHOLD = 0.95
 
 
 def read_cells(path):
@@ -40,8 +39,7 @@ def summarise(cells):
     for (_, requested, _), ratio in cells.items():
         per_length[requested][0] += ratio >= THRESHOLD
         per_length[requested][1] += 1
-    passed = sum(ratio >= THRESHOLD for ratio in cells.values())
-    return dict(passed=passed, scored=len(cells), mean_ratio=round(sum(cells.values()) / len(cells), 4),
+    return dict(passed=sum(passed for passed, _ in per_length.values()), scored=len(cells), mean_ratio=round(sum(cells.values()) / len(cells), 4),
                 per_requested_seconds={f"{k:g}": f"{v[0]} of {v[1]}" for k, v in sorted(per_length.items())})
 
 

@@ -39,9 +39,10 @@ def parse_argv(argv):
     out, runs, compares, i = argv[0], [], [], 1
     while i < len(argv):
         if argv[i] == "--compare":
-            if i + 1 >= len(argv) or len(argv[i + 1].split(",")) != 2:
+            pair = argv[i + 1].split(",") if i + 1 < len(argv) else []
+            if len(pair) != 2:
                 raise SystemExit("--compare takes A,B")
-            compares.append(argv[i + 1].split(","))
+            compares.append(pair)
             i += 2
             continue
         try:

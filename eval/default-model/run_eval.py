@@ -140,7 +140,7 @@ def eval_length(gen):
             out.append(dict(prompt=p, requested=req, active_end=M.active_end(x),
                             ratio=M.active_end(x) / req))
     ratios = [o["ratio"] for o in out]
-    return dict(frac_ge_95=float(np.mean([r >= 0.95 for r in ratios])), mean_ratio=float(np.mean(ratios)),
+    return dict(frac_ge_95=float(np.mean([r >= M.LENGTH_BAR_FRACTION for r in ratios])), mean_ratio=float(np.mean(ratios)),
                 target="every sustained sound active to >= 95% of the requested length"), out
 
 

@@ -46,10 +46,10 @@ session6_folder() {
   echo "$out"
 }
 
-# restore_session6: the session-6 export back as training checkpoints in $CK/restored, the --init of the diffusion
-# stages (restore_export models/default OUT continues from the weights shipped now)
+# restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
+# diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {
-  $PY -m models.training.restore --model "$(session6_folder)" --out "$CK/restored"
+  restore_export "$(session6_folder)" "$CK/restored"
 }
 
 # train_diffusion_from RESTORED ARGS...: one train_diffusion run from the weights restore_export (or restore_session6)

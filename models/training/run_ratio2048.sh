@@ -7,8 +7,8 @@
 #   bash models/training/run_ratio2048.sh encode33 # latents33: every train clip through the shipped VAE
 #   bash models/training/run_ratio2048.sh text33   # text33: the shipped U-Net fine-tuned on latents33 with text32w's
 #                                                  # encoder (run_ratio256.sh text32w) in place of its T5, frozen
-#   bash models/training/run_ratio2048.sh export33 # model folder of a text33 checkpoint (CKPT, default last.pt;
-#                                                  # WEIGHTS=ema|raw; OUT, default $CK/export33_$WEIGHTS)
+#   bash models/training/run_ratio2048.sh export33 # model folder of a text33 or text35 checkpoint (CKPT, default
+#                                                  # text33/last.pt; WEIGHTS=ema|raw; OUT, default $CK/export33_$WEIGHTS)
 #   bash models/training/run_ratio2048.sh restore34 # models/default (text33 step 2,700) back as checkpoints in
 #                                                   # $CK/restored34
 #   bash models/training/run_ratio2048.sh text35   # text33 continued from the shipped export (its encoder kept frozen;
