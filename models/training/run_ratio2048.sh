@@ -14,6 +14,8 @@
 #   bash models/training/run_ratio2048.sh text35   # text33 continued from the shipped export (its encoder kept frozen;
 #                                                  # fresh optimiser after a 100-step warm-up), for a machine without
 #                                                  # text33's checkpoints
+#                                                  # (session 35 ran 1,400 steps, session 36 resumed it to 4,000;
+#                                                  # neither shipped: results_s35.json, results_s36.json)
 #
 # Session 34 resumed text33 to step 2,700 and shipped that step's export as models/default
 # (WEIGHTS=raw CKPT=$CK/text33/step2700.pt bash models/training/run_ratio2048.sh export33; the config's default window
