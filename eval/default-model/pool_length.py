@@ -1,10 +1,10 @@
 """Pools length-bar runs (`run_eval.py --sections length --seed S`) over sampler seeds and compares two models cell by
 cell, as `pool_pairs.py` does for the pair bar (sessions 34–35 did this by hand).
 
-A cell is one (prompt, requested seconds, seed) render; it passes when the sound stays active to >= 95% of the
-requested length (run_eval's `ratio`; `measures.LENGTH_BAR_FRACTION`). Per model: renders passed of those scored, the mean ratio, and the counts per
-requested length. Per `--compare A,B`: over the cells both models rendered, how many only A passed and how many only
-B, and the exact two-sided sign test on those discordant cells.
+A cell is one (prompt, requested seconds, seed) render; it passes when the sound stays active to >= 95%
+(`measures.LENGTH_BAR_FRACTION`) of the requested length (run_eval's `ratio`). Per model: renders passed of those
+scored, the mean ratio, and the counts per requested length. Per `--compare A,B`: over the cells both models rendered,
+how many only A passed and how many only B, and the exact two-sided sign test on those discordant cells.
 
     python eval/default-model/pool_length.py OUT.json LABEL=SEED:RUN/results.json ... [--compare A,B ...]
 """
@@ -39,7 +39,8 @@ def summarise(cells):
     for (_, requested, _), ratio in cells.items():
         per_length[requested][0] += ratio >= THRESHOLD
         per_length[requested][1] += 1
-    return dict(passed=sum(passed for passed, _ in per_length.values()), scored=len(cells), mean_ratio=round(sum(cells.values()) / len(cells), 4),
+    return dict(passed=sum(passed for passed, _ in per_length.values()), scored=len(cells),
+                mean_ratio=round(sum(cells.values()) / len(cells), 4),
                 per_requested_seconds={f"{k:g}": f"{v[0]} of {v[1]}" for k, v in sorted(per_length.items())})
 
 
