@@ -30,20 +30,30 @@ restore_export() {
   [ -e "$out/diffusion.pt" ] || $PY -m models.training.restore --model "$folder" --out "$out" "$@"
 }
 
-# session6_folder: prints a folder holding the session-6 export (models/default from session 6 to 33, commit 9837cbc),
-# taken from git history into $CK/session6_default the first time. Every line script's diffusion stages started
-# from it; models/default has held the session-34 export since (run_ratio2048.sh text33 at step 2,700).
-SESSION6_COMMIT=9837cbc
-session6_folder() {
-  local out=$CK/session6_default file
+# shipped_folder COMMIT NAME: prints $CK/NAME, a folder holding models/default as committed in COMMIT, taken from git
+# history the first time (so it needs a clone with that history)
+shipped_folder() {
+  local commit=$1 out=$CK/$2 file
   mkdir -p "$out"
   for file in model_config.json model.safetensors spiece.model; do
     if [ ! -s "$out/$file" ]; then
-      git show "$SESSION6_COMMIT:models/default/$file" > "$out/$file.part"
+      git show "$commit:models/default/$file" > "$out/$file.part"
       mv "$out/$file.part" "$out/$file"
     fi
   done
   echo "$out"
+}
+
+# session6_folder: the session-6 export (models/default from session 6 to 33, commit 9837cbc), which every line
+# script's diffusion stages started from
+session6_folder() {
+  shipped_folder 9837cbc session6_default
+}
+
+# session34_folder: the session-34 export (models/default in sessions 34 to 36: text33 step 2,700 with the whole-window
+# default, commit 4475d73), which text35 continued and session 37's interpolation started from
+session34_folder() {
+  shipped_folder 4475d73 session34_default
 }
 
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the

@@ -9,13 +9,23 @@
 #                                                  # encoder (run_ratio256.sh text32w) in place of its T5, frozen
 #   bash models/training/run_ratio2048.sh export33 # model folder of a text33 or text35 checkpoint (CKPT, default
 #                                                  # text33/last.pt; WEIGHTS=ema|raw; OUT, default $CK/export33_$WEIGHTS)
-#   bash models/training/run_ratio2048.sh restore34 # models/default (text33 step 2,700) back as checkpoints in
+#   bash models/training/run_ratio2048.sh restore34 # the session-34 export (text33 step 2,700, models/default in
+#                                                   # sessions 34-36, from git history) back as checkpoints in
 #                                                   # $CK/restored34
 #   bash models/training/run_ratio2048.sh text35   # text33 continued from the shipped export (its encoder kept frozen;
 #                                                  # fresh optimiser after a 100-step warm-up), for a machine without
 #                                                  # text33's checkpoints
 #                                                  # (session 35 ran 1,400 steps, session 36 resumed it to 4,000;
 #                                                  # neither shipped: results_s35.json, results_s36.json)
+#   bash models/training/run_ratio2048.sh soup37   # the shipped model since session 37: the session-34 export and
+#                                                  # text35's step 4,000 (B, default $CK/export35_final; made with
+#                                                  # OUT=$CK/export35_final WEIGHTS=raw CKPT=$CK/text35/step4000.pt
+#                                                  # ... export33) interpolated, (1 - W) a + W b, W default 0.5
+#                                                  # (interpolate_exports.py; OUT default $CK/soup37_w50)
+#
+# Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
+# against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
+# top-1 10.7% against 8.3%, FD-mel ratio 135 and 145 against 188 at two seeds (results_s37.json).
 #
 # Session 34 resumed text33 to step 2,700 and shipped that step's export as models/default
 # (WEIGHTS=raw CKPT=$CK/text33/step2700.pt bash models/training/run_ratio2048.sh export33; the config's default window
@@ -46,10 +56,13 @@ case "${1:-}" in
   export33)
     $PY -m models.training.export --diffusion "$CKPT" --vae "$CK/restored/vae.pt" \
         --tokenizer "$CK/restored/tokenizer" --weights "$WEIGHTS" --window full --out "$OUT" ;;
-  restore34) restore_export models/default "$CK/restored34" ;;
+  restore34) restore_export "$(session34_folder)" "$CK/restored34" ;;
   text35)
     train_diffusion_from "$CK/restored34" --latents "$CK/latents33" --vae "$CK/restored34/vae.pt" --ckpt "$CK/text35" \
         --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.5 --seed 35 --steps "$DIFF_STEPS" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35" >&2
+  soup37)
+    $PY -m models.training.interpolate_exports --a "$(session34_folder)" --b "${B:-$CK/export35_final}" \
+        --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup37_w50}" ;;
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37" >&2
      exit 2 ;;
 esac

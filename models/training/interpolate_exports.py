@@ -1,0 +1,96 @@
+"""Weight interpolation of two exported model folders that share an architecture (a "model soup" of two fine-tunes
+of one start, as in WiSE-FT, Wortsman et al. 2022): every float tensor of the output is
+
+    θ = (1 − w) · θ_a + w · θ_b
+
+computed in float32 and stored in folder a's dtype; integer tensors must be equal in both folders.
+
+  python -m models.training.interpolate_exports --a models/default --b /work/checkpoints/export35_final \
+      --weight-b 0.5 --out /work/checkpoints/soup37_w50
+
+Meaningful only when b was trained from a's weights (or both from one start), so that the two lie in one basin;
+session 37 uses it between the shipped `text33` step 2,700 and `text35`, which continued from it. The folders must
+agree on the architecture (model_config.json's model block and sample size), the tokenizer (spiece.model, byte for
+byte), the tensor names and shapes; otherwise the command stops and names what differs. The output config is a's,
+with a `training.interpolation` record (both folders' export_info and w). Tensors equal in both folders (the frozen
+text encoder, the VAE) come out unchanged.
+"""
+import argparse
+import copy
+import filecmp
+import json
+import os
+import shutil
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from .restore import read_folder
+
+
+def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b):
+    """θ = (1 − w) θ_a + w θ_b for each float tensor (in float32, stored in a's dtype); integer tensors must be equal.
+    Returns the tensors and how many of them differ between a and b."""
+    if tensors_a.keys() != tensors_b.keys():
+        only_a = sorted(tensors_a.keys() - tensors_b.keys())[:5]
+        only_b = sorted(tensors_b.keys() - tensors_a.keys())[:5]
+        raise SystemExit(f"{source_a} and {source_b} hold different tensors (only in a: {only_a}; only in b: {only_b})")
+    out, differing = {}, 0
+    for name, value_a in tensors_a.items():
+        value_b = tensors_b[name]
+        if value_a.shape != value_b.shape:
+            raise SystemExit(f"{name}: shape {tuple(value_a.shape)} in {source_a}, "
+                             f"{tuple(value_b.shape)} in {source_b}")
+        if not value_a.is_floating_point():
+            if not torch.equal(value_a, value_b):
+                raise SystemExit(f"{name}: integer tensor differs between {source_a} and {source_b}")
+            out[name] = value_a
+            continue
+        if torch.equal(value_a.float(), value_b.float()):
+            out[name] = value_a
+            continue
+        differing += 1
+        mixed = (1.0 - weight_b) * value_a.float() + weight_b * value_b.float()
+        out[name] = mixed.to(value_a.dtype).contiguous()
+    return out, differing
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--a", required=True, help="exported folder a (its config and dtype are kept)")
+    ap.add_argument("--b", required=True, help="exported folder b, trained from a's weights or a's start")
+    ap.add_argument("--weight-b", type=float, required=True, help="w in θ = (1 − w) θ_a + w θ_b, 0 < w < 1")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args(argv)
+    if not 0.0 < a.weight_b < 1.0:
+        raise SystemExit(f"--weight-b {a.weight_b}: expected a value strictly between 0 and 1")
+    cfg_a, info_a, paths_a = read_folder(a.a)
+    cfg_b, info_b, paths_b = read_folder(a.b)
+    for key in ("model", "sample_size", "sample_rate", "audio_channels", "model_type"):
+        if cfg_a.get(key) != cfg_b.get(key):
+            raise SystemExit(f"model_config.json key {key!r} differs between {a.a} and {a.b}")
+    if not filecmp.cmp(paths_a["spiece.model"], paths_b["spiece.model"], shallow=False):
+        raise SystemExit(f"spiece.model differs between {a.a} and {a.b}")
+    tensors, differing = interpolate(load_file(paths_a["model.safetensors"]), load_file(paths_b["model.safetensors"]),
+                                     a.weight_b, a.a, a.b)
+    out_cfg = copy.deepcopy(cfg_a)
+    out_cfg["training"] = dict(out_cfg.get("training", {}), interpolation=dict(
+        formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
+        a=dict(folder=os.path.basename(os.path.normpath(a.a)), export_info=info_a),
+        b=dict(folder=os.path.basename(os.path.normpath(a.b)), export_info=info_b),
+        tensors_interpolated=differing))
+    os.makedirs(a.out, exist_ok=True)
+    staging = os.path.join(a.out, "model.safetensors.partial")
+    with safe_open(paths_a["model.safetensors"], framework="pt") as handle:
+        metadata = handle.metadata() or {"format": "pt"}
+    save_file(tensors, staging, metadata=metadata)
+    os.replace(staging, os.path.join(a.out, "model.safetensors"))
+    with open(os.path.join(a.out, "model_config.json"), "w") as f:
+        json.dump(out_cfg, f, indent=2)
+    shutil.copy(paths_a["spiece.model"], os.path.join(a.out, "spiece.model"))
+    print(json.dumps(dict(out=a.out, tensors=len(tensors), interpolated=differing, weight_b=a.weight_b)))
+
+
+if __name__ == "__main__":
+    main()
