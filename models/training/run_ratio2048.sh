@@ -21,7 +21,7 @@
 #                                                  # text35's step 4,000 (B, default $CK/export35_final; made with
 #                                                  # OUT=$CK/export35_final WEIGHTS=raw CKPT=$CK/text35/step4000.pt
 #                                                  # ... export33) interpolated, (1 - W) a + W b, W default 0.5
-#                                                  # (interpolate_exports.py; OUT default $CK/soup37_w50)
+#                                                  # (interpolate_exports.py; SOUP_OUT, default $CK/soup37_w50)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
