@@ -110,10 +110,10 @@ def save_ckpt(path, **state):
     os.replace(tmp, path)
 
 
-def save_json(path, value):
+def save_json(path, value, indent=1):
     """Writes `value` as indented JSON to path + ".tmp", then renames it over `path`: a failure never leaves half a file."""
     with open(path + ".tmp", "w") as file:
-        json.dump(value, file, indent=1)
+        json.dump(value, file, indent=indent)
     os.replace(path + ".tmp", path)
 
 

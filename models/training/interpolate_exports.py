@@ -5,8 +5,9 @@ of one start, as in WiSE-FT, Wortsman et al. 2022): every float tensor of the ou
 
 computed in float32 and stored in folder a's dtype; integer tensors must be equal in both folders.
 
-  python -m models.training.interpolate_exports --a models/default --b /work/checkpoints/export35_final \
-      --weight-b 0.5 --out /work/checkpoints/soup37_w50
+  python -m models.training.interpolate_exports --a /work/checkpoints/session34_default \
+      --b /work/checkpoints/export35_final --weight-b 0.5 --out /work/checkpoints/soup37_w50
+  (what `bash models/training/run_ratio2048.sh soup37` runs)
 
 Meaningful only when b was trained from a's weights (or both from one start), so that the two lie in one basin;
 session 37 uses it between the shipped `text33` step 2,700 and `text35`, which continued from it. The folders must
@@ -24,9 +25,16 @@ import shutil
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import save_file
 
+from .common import save_json
 from .restore import read_folder
+
+
+def read_weights(path):
+    """The tensors of a .safetensors file and its header metadata, in one read."""
+    with safe_open(path, framework="pt") as handle:
+        return {name: handle.get_tensor(name) for name in handle.keys()}, handle.metadata()
 
 
 def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b):
@@ -72,8 +80,9 @@ def main(argv=None):
             raise SystemExit(f"model_config.json key {key!r} differs between {a.a} and {a.b}")
     if not filecmp.cmp(paths_a["spiece.model"], paths_b["spiece.model"], shallow=False):
         raise SystemExit(f"spiece.model differs between {a.a} and {a.b}")
-    tensors, differing = interpolate(load_file(paths_a["model.safetensors"]), load_file(paths_b["model.safetensors"]),
-                                     a.weight_b, a.a, a.b)
+    tensors_a, metadata = read_weights(paths_a["model.safetensors"])
+    tensors_b, _ = read_weights(paths_b["model.safetensors"])
+    tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b)
     out_cfg = copy.deepcopy(cfg_a)
     out_cfg["training"] = dict(out_cfg.get("training", {}), interpolation=dict(
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
@@ -81,14 +90,13 @@ def main(argv=None):
         b=dict(folder=os.path.basename(os.path.normpath(a.b)), export_info=info_b),
         tensors_interpolated=differing))
     os.makedirs(a.out, exist_ok=True)
-    staging = os.path.join(a.out, "model.safetensors.partial")
-    with safe_open(paths_a["model.safetensors"], framework="pt") as handle:
-        metadata = handle.metadata() or {"format": "pt"}
-    save_file(tensors, staging, metadata=metadata)
+    # each file staged beside its final name and renamed over it, so an interrupted run leaves no half-written file
+    staging = os.path.join(a.out, "model.safetensors.tmp")
+    save_file(tensors, staging, metadata=metadata or {"format": "pt"})
     os.replace(staging, os.path.join(a.out, "model.safetensors"))
-    with open(os.path.join(a.out, "model_config.json"), "w") as f:
-        json.dump(out_cfg, f, indent=2)
-    shutil.copy(paths_a["spiece.model"], os.path.join(a.out, "spiece.model"))
+    save_json(os.path.join(a.out, "model_config.json"), out_cfg, indent=2)
+    shutil.copy(paths_a["spiece.model"], os.path.join(a.out, "spiece.model.tmp"))
+    os.replace(os.path.join(a.out, "spiece.model.tmp"), os.path.join(a.out, "spiece.model"))
     print(json.dumps(dict(out=a.out, tensors=len(tensors), interpolated=differing, weight_b=a.weight_b)))
 
 

@@ -56,6 +56,12 @@ session34_folder() {
   shipped_folder 4475d73 session34_default
 }
 
+# session37_folder: the session-37 export (the average of the session-34 export and text35's step 4,000, commit
+# 53101ae), which text37 continues
+session37_folder() {
+  shipped_folder 53101ae session37_default
+}
+
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
 # diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {

@@ -22,8 +22,8 @@
 #                                                  # OUT=$CK/export35_final WEIGHTS=raw CKPT=$CK/text35/step4000.pt
 #                                                  # ... export33) interpolated, (1 - W) a + W b, W default 0.5
 #                                                  # (interpolate_exports.py; SOUP_OUT, default $CK/soup37_w50)
-#   bash models/training/run_ratio2048.sh restore37 # models/default (the session-37 average) back as checkpoints in
-#                                                   # $CK/restored37
+#   bash models/training/run_ratio2048.sh restore37 # the session-37 average (models/default since session 37, from
+#                                                   # git history) back as checkpoints in $CK/restored37
 #   bash models/training/run_ratio2048.sh text37   # the average continued with half text35's lr (5e-5) and half its
 #                                                  # short padding (0.25), encoder frozen, seed 37 (started at the end
 #                                                  # of session 37, unmeasured)
@@ -68,7 +68,7 @@ case "${1:-}" in
   soup37)
     $PY -m models.training.interpolate_exports --a "$(session34_folder)" --b "${B:-$CK/export35_final}" \
         --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup37_w50}" ;;
-  restore37) restore_export models/default "$CK/restored37" ;;
+  restore37) restore_export "$(session37_folder)" "$CK/restored37" ;;
   text37)
     train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/text37" \
         --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --seed 37 --steps "$DIFF_STEPS" ;;
