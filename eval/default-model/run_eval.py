@@ -130,9 +130,12 @@ def eval_family(gen, classify, corpus, per_family=2, split="eval"):
     return dict(top1=float(np.mean(hits)), clips=len(hits), split=split, target=0.8), det
 
 
-def eval_length(gen):
-    prompts = ["long and steady tone from a sine oscillator", "hiss of pink noise, long and steady",
-               "wind, gentle gusts", "motor of a car idling", "sound of heavy rain", "buzz of electric mains"]
+def eval_length(gen, suffix=""):
+    """The length bar: six sustained prompts at 1, 2.5, 4 and 5.5 s. `suffix` (a diagnostic, not the bar) is appended
+    to every prompt, e.g. ", dry and close" to ask for no reverberant tail (session 38)."""
+    prompts = [p + suffix for p in ("long and steady tone from a sine oscillator", "hiss of pink noise, long and steady",
+                                    "wind, gentle gusts", "motor of a car idling", "sound of heavy rain",
+                                    "buzz of electric mains")]
     out = []
     for req in (1.0, 2.5, 4.0, 5.5):
         xs = gen(prompts, [req] * len(prompts))
@@ -292,6 +295,9 @@ def main():
     ap.add_argument("--fdmel-n", type=int, default=100, help="FD-mel: number of eval clips (first N in id order)")
     ap.add_argument("--fdmel-seeds", default="1001,1002", help="FD-mel: fresh seeds of reference A and B")
     ap.add_argument("--fdmel-batch", type=int, default=4, help="FD-mel: prompts per generation call")
+    ap.add_argument("--length-suffix", default="",
+                    help="length section: text appended to each of its prompts (a diagnostic; the bar uses none), "
+                    "e.g. ', dry and close'")
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--cfg", type=float, default=6.0)
     ap.add_argument("--seed", type=int, default=0)
@@ -340,7 +346,7 @@ def main():
         results["family"], results["family_detail"] = eval_family(gen, classify, a.corpus, split=a.family_split)
         print("family", json.dumps(results["family"]), flush=True)
     if "length" in sections:
-        results["length"], results["length_detail"] = eval_length(gen)
+        results["length"], results["length_detail"] = eval_length(gen, a.length_suffix)
         print("length", json.dumps(results["length"]), flush=True)
     if "vae" in sections:
         results["vae"] = eval_vae(model, a.corpus)

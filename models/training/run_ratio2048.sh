@@ -27,6 +27,9 @@
 #   bash models/training/run_ratio2048.sh text37   # the average continued with half text35's lr (5e-5) and half its
 #                                                  # short padding (0.25), encoder frozen, seed 37 (started at the end
 #                                                  # of session 37, unmeasured)
+#   bash models/training/run_ratio2048.sh text38   # text37's settings plus --sustained-truncation 0.5: dry sustained
+#                                                  # clips also train as 0.5-2.5 s sounds, which the corpus lacks
+#                                                  # (session 38; length_reference_check.py)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -72,6 +75,10 @@ case "${1:-}" in
   text37)
     train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/text37" \
         --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --seed 37 --steps "$DIFF_STEPS" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37" >&2
+  text38)
+    train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/text38" \
+        --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --sustained-truncation 0.5 --seed 38 \
+        --steps "$DIFF_STEPS" ;;
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38" >&2
      exit 2 ;;
 esac

@@ -37,6 +37,18 @@ def build_config(vae_cfg, tok_dir, base=None, tokenizer_path=None):
     return cfg
 
 
+# the lengths a truncated sustained clip is drawn between (LatentSet.batch's sustained_truncation), seconds
+TRUNCATION_SECONDS = (0.5, 2.5)
+
+
+def truncatable(meta):
+    """Whether a clip can be presented shorter than it is: a sustained sound (its envelope attribute), dry (a
+    reverberant clip's length includes its tail, which a cut would remove), whose caption states no length and which
+    lasts longer than the shortest truncation."""
+    return (meta.get("attrs", {}).get("envelope") == "sustained" and meta.get("post", {}).get("room") == "dry"
+            and "seconds" not in meta.get("stated", {}) and meta["seconds_total"] > TRUNCATION_SECONDS[0])
+
+
 class LatentSet:
     def __init__(self, latents_dir, corpus, split="train"):
         metas = {m["id"]: m for m in read_meta(corpus, split)}
@@ -48,6 +60,7 @@ class LatentSet:
             self.meta += [metas[i] for i in d["ids"]]
         self.mean = torch.cat(means)
         self.std = torch.cat(stds)
+        self._silence = None  # silence_latent, measured on first use
 
     def __len__(self):
         return len(self.meta)
@@ -56,9 +69,21 @@ class LatentSet:
         """Keeps the posterior means and stdevs (float16) on `device`, so that a GPU draws its batches where it trains
         (on CPU a batch of 256 windows costs more to draw than a GPU step)."""
         self.mean, self.std = self.mean.to(device), self.std.to(device)
+        self._silence = None
         return self
 
-    def batch(self, rng, b, short_padding=0.0, window_seconds=None, crop_frames=0):
+    def silence_latent(self, window_seconds, margin_frames=8):
+        """The posterior (mean, std) of digital silence, [C] each: the window's last frame, averaged over the clips
+        whose sound ends at least `margin_frames` before it (the encoder's receptive field reaches a few frames past
+        a sound's end; beyond that the frame is the same for every clip)."""
+        frames = self.mean.shape[-1]
+        end = torch.tensor([math.ceil(m["seconds_total"] / window_seconds * frames) for m in self.meta])
+        quiet = (end <= frames - margin_frames).nonzero().flatten().to(self.mean.device)
+        if len(quiet) == 0:
+            raise ValueError(f"no clip ends {margin_frames} frames before the window's end: no silence to measure")
+        return self.mean[quiet, :, -1].float().mean(0), self.std[quiet, :, -1].float().mean(0)
+
+    def batch(self, rng, b, short_padding=0.0, window_seconds=None, crop_frames=0, sustained_truncation=0.0):
         """A batch of posterior samples and their conditioning.
 
         short_padding: probability that a clip whose caption states a short envelope ("brief", "quick", ...) is
@@ -71,10 +96,34 @@ class LatentSet:
         those that keep the crop inside the clip's sound where the sound is long enough:
             start ~ U{0, ..., max(0, min(sound_frames, frames) - crop_frames)}
         (a cheaper step for comparisons of conditioning on the CPU; seconds_start/seconds_total stay the clip's).
+        sustained_truncation: probability that a dry sustained clip whose caption states no length (see
+        `truncatable`) is presented as a shorter sound: a new length, its latent kept up to the frame that holds the
+        new end and silence (`silence_latent`) after it,
+            seconds_total ~ U(TRUNCATION_SECONDS[0], min(TRUNCATION_SECONDS[1], seconds_total))
+            frames kept   = ceil(seconds_total / window_seconds * frames)
+        The corpus draws sustained sounds of 2 s and more (buzz 1 s), so a 1-s "steady" request asks for a
+        combination the model has hardly seen (session 38, eval/default-model/length_reference_check.py). The cut
+        has no release: the frames after it are the encoder's silence at once, not its few frames of decay.
         """
         idx = rng.integers(len(self.meta), size=b)
         ix = torch.from_numpy(idx).to(self.mean.device)
         z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:], device=self.mean.device)
+        new_seconds = {}
+        if sustained_truncation:  # draws only when asked, so runs without it keep their batch stream
+            if window_seconds is None or crop_frames:
+                raise ValueError("sustained_truncation needs window_seconds and no crop_frames")
+            if self._silence is None:
+                self._silence = self.silence_latent(window_seconds)
+            silence_mean, silence_std = self._silence
+            frames = z.shape[-1]
+            for k, i in enumerate(idx):
+                if truncatable(self.meta[i]) and rng.random() < sustained_truncation:
+                    low, high = TRUNCATION_SECONDS[0], min(TRUNCATION_SECONDS[1], self.meta[i]["seconds_total"])
+                    seconds = float(rng.uniform(low, high))
+                    kept = min(frames, math.ceil(seconds / window_seconds * frames))
+                    z[k, :, kept:] = silence_mean[:, None] + silence_std[:, None] * torch.randn(
+                        z.shape[1], frames - kept, device=z.device)
+                    new_seconds[k] = seconds
         if crop_frames:
             frames = z.shape[-1]
             if window_seconds is None or not 0 < crop_frames <= frames:
@@ -84,11 +133,24 @@ class LatentSet:
             z = torch.stack([z[k, :, s: s + crop_frames] for k, s in enumerate(starts)])
         md = [dict(prompt=self.meta[i]["caption"], seconds_start=float(self.meta[i]["seconds_start"]),
                    seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
+        for k, seconds in new_seconds.items():
+            md[k]["seconds_total"] = seconds
         for m, i in zip(md, idx):
             stated_short = self.meta[i].get("stated", {}).get("envelope") == "short"
             if short_padding and stated_short and rng.random() < short_padding:
                 m["seconds_total"] = float(rng.uniform(m["seconds_total"], max(m["seconds_total"], window_seconds)))
         return z, md
+
+
+def recorded_probability(training, key, given, step):
+    """The probability a batch option (short_padding, sustained_truncation) has in this run: the one given on the
+    command line, recorded in the config's training block with the step it was first given from, or else the one
+    recorded there (0 if none), so that a resume without the flag keeps it."""
+    recorded = training.get(key, {}).get("probability", 0.0)
+    if given is None or given == recorded:
+        return recorded
+    training[key] = dict(probability=given, from_step=step)
+    return given
 
 
 def named_trainable(model):
@@ -187,6 +249,9 @@ def main(argv=None):
                     help="probability that a clip whose caption states a short envelope trains with seconds_total drawn "
                          "between its sound's length and the window (see LatentSet.batch); kept in the checkpoint's "
                          "config from the step it was first given, so a resume without the flag keeps it")
+    ap.add_argument("--sustained-truncation", type=float, default=None,
+                    help="probability that a dry sustained clip whose caption states no length trains as a shorter "
+                         "sound (0.5-2.5 s; see LatentSet.batch); kept in the config like --short-padding")
     ap.add_argument("--text-encoder", default=None,
                     help="fresh run only: start the t5_local encoder from a train_text_encoder checkpoint (same "
                          "tokenizer and shape); with --init it replaces the --init checkpoint's encoder")
@@ -199,8 +264,9 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.freeze_text_encoder and not (a.text_encoder or a.init):
         raise SystemExit("--freeze-text-encoder needs --text-encoder, or --init whose encoder it keeps")
-    if a.short_padding is not None and not 0 <= a.short_padding <= 1:
-        raise SystemExit(f"--short-padding {a.short_padding}: must be a probability in [0, 1]")
+    for flag, value in (("--short-padding", a.short_padding), ("--sustained-truncation", a.sustained_truncation)):
+        if value is not None and not 0 <= value <= 1:
+            raise SystemExit(f"{flag} {value}: must be a probability in [0, 1]")
     if (a.keep_latent_scale or a.init_skip_reshaped) and not a.init:
         raise SystemExit("--keep-latent-scale and --init-skip-reshaped need --init")
     set_threads(a.threads)
@@ -225,10 +291,9 @@ def main(argv=None):
     tc = cfg["training"]
     if a.warmup_steps is not None:
         tc["warmup_steps"] = a.warmup_steps
-    short_padding = tc.get("short_padding", {}).get("probability", 0.0)
-    if a.short_padding is not None and a.short_padding != short_padding:
-        short_padding = a.short_padding
-        tc["short_padding"] = dict(probability=short_padding, from_step=resume["step"] if resume else 0)
+    short_padding = recorded_probability(tc, "short_padding", a.short_padding, resume["step"] if resume else 0)
+    sustained_truncation = recorded_probability(tc, "sustained_truncation", a.sustained_truncation,
+                                                resume["step"] if resume else 0)
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
     peak_lr = a.lr or tc["learning_rate"]
@@ -271,6 +336,7 @@ def main(argv=None):
     first_cosine_step = cosine_start(a, step)
     log.log(event="start", step=step, device=str(dev), bf16=a.bf16, clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
             warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, short_padding=tc.get("short_padding"),
+            sustained_truncation=tc.get("sustained_truncation"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -285,7 +351,7 @@ def main(argv=None):
             data = LatentSet(a.latents, a.corpus).to(dev)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
-        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames)
+        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames, sustained_truncation)
         x0 = (z / scale).to(dev)
         t = torch.rand(bs, device=dev)
         alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
