@@ -132,7 +132,7 @@ def eval_family(gen, classify, corpus, per_family=2, split="eval"):
 
 def eval_length(gen, suffix=""):
     """The length bar: six sustained prompts at 1, 2.5, 4 and 5.5 s. `suffix` (a diagnostic, not the bar) is appended
-    to every prompt, e.g. ", dry and close" to ask for no reverberant tail (session 38)."""
+    to every prompt, e.g. ", no reverb" to ask for no reverberant tail (session 38)."""
     prompts = [p + suffix for p in ("long and steady tone from a sine oscillator", "hiss of pink noise, long and steady",
                                     "wind, gentle gusts", "motor of a car idling", "sound of heavy rain",
                                     "buzz of electric mains")]
@@ -297,7 +297,7 @@ def main():
     ap.add_argument("--fdmel-batch", type=int, default=4, help="FD-mel: prompts per generation call")
     ap.add_argument("--length-suffix", default="",
                     help="length section: text appended to each of its prompts (a diagnostic; the bar uses none), "
-                    "e.g. ', dry and close'")
+                    "e.g. ', no reverb'")
     ap.add_argument("--steps", type=int, default=50)
     ap.add_argument("--cfg", type=float, default=6.0)
     ap.add_argument("--seed", type=int, default=0)
