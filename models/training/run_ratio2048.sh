@@ -25,11 +25,11 @@
 #   bash models/training/run_ratio2048.sh restore37 # the session-37 average (models/default since session 37, from
 #                                                   # git history) back as checkpoints in $CK/restored37
 #   bash models/training/run_ratio2048.sh text37   # the average continued with half text35's lr (5e-5) and half its
-#                                                  # short padding (0.25), encoder frozen, seed 37 (started at the end
-#                                                  # of session 37, unmeasured)
+#                                                  # short padding (0.25), encoder frozen, seed 37 (session 38 measured
+#                                                  # its step 1,000, DIFF_STEPS=1000: results_s38.json)
 #   bash models/training/run_ratio2048.sh text38   # text37's settings plus --sustained-truncation 0.5: dry sustained
 #                                                  # clips also train as 0.5-2.5 s sounds, which the corpus lacks
-#                                                  # (session 38; length_reference_check.py)
+#                                                  # (session 38: no more lengths than text37, a worse FD-mel)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
