@@ -79,6 +79,7 @@ def main():
     families = set(PROMPT_FAMILIES.values())
     cells = collections.defaultdict(lambda: [0, 0])  # (room, request) -> [passed, clips]
     per_family = collections.defaultdict(lambda: [0, 0])
+    per_room = collections.defaultdict(lambda: [0, 0])
     durations = collections.defaultdict(list)
     for row in read_rows(args.corpus, args.split):
         # the families' sustained clips (buzz has no envelope attribute: always sustained)
@@ -87,7 +88,8 @@ def main():
         seconds = float(row["seconds_total"])
         durations[row["family"]].append(seconds)
         passed = clip_ratio(args.corpus, row) >= M.LENGTH_BAR_FRACTION
-        for counter in (cells[(row["post"]["room"], nearest_request(seconds))], per_family[row["family"]]):
+        room = row["post"]["room"]
+        for counter in (cells[(room, nearest_request(seconds))], per_family[row["family"]], per_room[room]):
             counter[0] += passed
             counter[1] += 1
 
@@ -97,9 +99,7 @@ def main():
         families=PROMPT_FAMILIES,
         pass_by_room_and_request={f"{room} {request:g} s": f"{p} of {n}"
                                   for (room, request), (p, n) in sorted(cells.items())},
-        pass_by_room={room: f"{sum(v[0] for k, v in cells.items() if k[0] == room)} of "
-                            f"{sum(v[1] for k, v in cells.items() if k[0] == room)}"
-                      for room in sorted({k[0] for k in cells})},
+        pass_by_room={room: f"{p} of {n}" for room, (p, n) in sorted(per_room.items())},
         pass_by_family={family: f"{p} of {n}" for family, (p, n) in sorted(per_family.items())},
         sustained_clips_under_2_5_s={family: f"{int(np.sum(np.array(v) < 2.5))} of {len(v)}"
                                      for family, v in sorted(durations.items())},

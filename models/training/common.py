@@ -104,17 +104,22 @@ def checkpoint_name(path):
     return os.path.join(*os.path.normpath(path).split(os.sep)[-2:])
 
 
+def write_then_rename(path, write):
+    """Calls write(path + ".tmp"), then renames that file over `path`: a failure never leaves half a file."""
+    write(path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
 def save_ckpt(path, **state):
-    tmp = path + ".tmp"
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    write_then_rename(path, lambda tmp: torch.save(state, tmp))
 
 
 def save_json(path, value, indent=1):
-    """Writes `value` as indented JSON to path + ".tmp", then renames it over `path`: a failure never leaves half a file."""
-    with open(path + ".tmp", "w") as file:
-        json.dump(value, file, indent=indent)
-    os.replace(path + ".tmp", path)
+    """Writes `value` as indented JSON through write_then_rename."""
+    def write(tmp):
+        with open(tmp, "w") as file:
+            json.dump(value, file, indent=indent)
+    write_then_rename(path, write)
 
 
 def pick_device(name):

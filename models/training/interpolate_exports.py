@@ -27,7 +27,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from .common import save_json
+from .common import save_json, write_then_rename
 from .restore import read_folder
 
 
@@ -91,12 +91,10 @@ def main(argv=None):
         tensors_interpolated=differing))
     os.makedirs(a.out, exist_ok=True)
     # each file staged beside its final name and renamed over it, so an interrupted run leaves no half-written file
-    staging = os.path.join(a.out, "model.safetensors.tmp")
-    save_file(tensors, staging, metadata=metadata or {"format": "pt"})
-    os.replace(staging, os.path.join(a.out, "model.safetensors"))
+    write_then_rename(os.path.join(a.out, "model.safetensors"),
+                      lambda tmp: save_file(tensors, tmp, metadata=metadata or {"format": "pt"}))
     save_json(os.path.join(a.out, "model_config.json"), out_cfg, indent=2)
-    shutil.copy(paths_a["spiece.model"], os.path.join(a.out, "spiece.model.tmp"))
-    os.replace(os.path.join(a.out, "spiece.model.tmp"), os.path.join(a.out, "spiece.model"))
+    write_then_rename(os.path.join(a.out, "spiece.model"), lambda tmp: shutil.copy(paths_a["spiece.model"], tmp))
     print(json.dumps(dict(out=a.out, tensors=len(tensors), interpolated=differing, weight_b=a.weight_b)))
 
 

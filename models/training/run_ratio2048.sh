@@ -54,6 +54,15 @@ WEIGHTS=${WEIGHTS:-ema}
 CKPT=${CKPT:-$CK/text33/last.pt}
 OUT=${OUT:-$CK/export33_$WEIGHTS}
 
+# continue_average NAME ARGS...: the session-37 average (restore37) continued on latents33 into $CK/NAME with half
+# text35's lr (5e-5) and short padding (0.25), encoder frozen, plus ARGS
+continue_average() {
+  local name=$1
+  shift
+  train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/$name" \
+      --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --steps "$DIFF_STEPS" "$@"
+}
+
 case "${1:-}" in
   restore) restore_session6 ;;
   encode33) encode_corpus "$CK/restored/vae.pt" "$CK/latents33" ;;
@@ -72,13 +81,8 @@ case "${1:-}" in
     $PY -m models.training.interpolate_exports --a "$(session34_folder)" --b "${B:-$CK/export35_final}" \
         --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup37_w50}" ;;
   restore37) restore_export "$(session37_folder)" "$CK/restored37" ;;
-  text37)
-    train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/text37" \
-        --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --seed 37 --steps "$DIFF_STEPS" ;;
-  text38)
-    train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/text38" \
-        --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --sustained-truncation 0.5 --seed 38 \
-        --steps "$DIFF_STEPS" ;;
+  text37) continue_average text37 --seed 37 ;;
+  text38) continue_average text38 --sustained-truncation 0.5 --seed 38 ;;
   *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38" >&2
      exit 2 ;;
 esac
