@@ -47,7 +47,7 @@ public struct GenerationConfiguration: Sendable, Equatable {
         /// The whole window, trimmed to the clip after decoding: what stable-audio-tools' `generate_diffusion_cond`
         /// does, and the only length SAT-style models train on (every example is a full window, silent after
         /// `seconds_total`). Slower for short clips; for models that do worse on shorter windows. The session-34
-        /// bundled weights were one, and their config says so (as does the session-37 average that replaced them): over
+        /// bundled weights were one, and their config says so (as do the session-37 and -39 averages after them): over
         /// three seeds their length bar is 55 of 72 against 22 with `fit` and their pair bar 76.0% against 72.1%
         /// (`eval/default-model/results_s34.json`); the session-6 weights they replaced did no better with it
         /// (`results_s20_window.json`: pairs 57.4% against 61.8%, length 15/24 against 13/24). Clips longer than the

@@ -13,8 +13,10 @@ Meaningful only when b was trained from a's weights (or both from one start), so
 session 37 uses it between the shipped `text33` step 2,700 and `text35`, which continued from it. The folders must
 agree on the architecture (model_config.json's model block and sample size), the tokenizer (spiece.model, byte for
 byte), the tensor names and shapes; otherwise the command stops and names what differs. The output config is a's,
-with a `training.interpolation` record (both folders' export_info and w). Tensors equal in both folders (the frozen
-text encoder, the VAE) come out unchanged.
+with a `training.interpolation` record (both folders' export_info and w, and a folder's own interpolation record when
+it is itself an average, as session 39's a is). Tensors equal in both folders (the frozen text encoder, the VAE) come
+out unchanged. The tensors are the same on every run; the bytes of model.safetensors may not be, because safetensors
+writes its `__metadata__` entries in no fixed order.
 """
 import argparse
 import copy
@@ -64,6 +66,16 @@ def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b):
     return out, differing
 
 
+def source_record(folder, cfg, info):
+    """One end's provenance: its folder name, its export_info and, when that end is itself an interpolation, that
+    record too (so an average of an average keeps its whole lineage)."""
+    record = dict(folder=os.path.basename(os.path.normpath(folder)), export_info=info)
+    earlier = cfg.get("training", {}).get("interpolation")
+    if earlier is not None:
+        record["interpolation"] = earlier
+    return record
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--a", required=True, help="exported folder a (its config and dtype are kept)")
@@ -86,8 +98,7 @@ def main(argv=None):
     out_cfg = copy.deepcopy(cfg_a)
     out_cfg["training"] = dict(out_cfg.get("training", {}), interpolation=dict(
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
-        a=dict(folder=os.path.basename(os.path.normpath(a.a)), export_info=info_a),
-        b=dict(folder=os.path.basename(os.path.normpath(a.b)), export_info=info_b),
+        a=source_record(a.a, cfg_a, info_a), b=source_record(a.b, cfg_b, info_b),
         tensors_interpolated=differing))
     os.makedirs(a.out, exist_ok=True)
     # each file staged beside its final name and renamed over it, so an interrupted run leaves no half-written file

@@ -57,7 +57,7 @@ session34_folder() {
 }
 
 # session37_folder: the session-37 export (the average of the session-34 export and text35's step 4,000, commit
-# 53101ae), which text37 continues
+# 53101ae), which text37 continues and session 39's average (run_ratio2048.sh soup39) starts from
 session37_folder() {
   shipped_folder 53101ae session37_default
 }

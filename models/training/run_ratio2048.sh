@@ -30,6 +30,11 @@
 #   bash models/training/run_ratio2048.sh text38   # text37's settings plus --sustained-truncation 0.5: dry sustained
 #                                                  # clips also train as 0.5-2.5 s sounds, which the corpus lacks
 #                                                  # (session 38: no more lengths than text37, a worse FD-mel)
+#   bash models/training/run_ratio2048.sh soup39   # the shipped model since session 39: the session-37 average and
+#                                                  # text37's step 1,000 (B, default $CK/export37_1000; made with
+#                                                  # OUT=$CK/export37_1000 WEIGHTS=raw CKPT=$CK/text37/step1000.pt
+#                                                  # ... export33 after DIFF_STEPS=1000 ... text37) interpolated,
+#                                                  # (1 - W) a + W b, W default 0.5 (SOUP_OUT, default $CK/soup39_w50)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -80,9 +85,12 @@ case "${1:-}" in
   soup37)
     $PY -m models.training.interpolate_exports --a "$(session34_folder)" --b "${B:-$CK/export35_final}" \
         --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup37_w50}" ;;
+  soup39)
+    $PY -m models.training.interpolate_exports --a "$(session37_folder)" --b "${B:-$CK/export37_1000}" \
+        --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup39_w50}" ;;
   restore37) restore_export "$(session37_folder)" "$CK/restored37" ;;
   text37) continue_average text37 --seed 37 ;;
   text38) continue_average text38 --sustained-truncation 0.5 --seed 38 ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39" >&2
      exit 2 ;;
 esac
