@@ -35,6 +35,11 @@
 #                                                  # OUT=$CK/export37_1000 WEIGHTS=raw CKPT=$CK/text37/step1000.pt
 #                                                  # ... export33 after DIFF_STEPS=1000 ... text37) interpolated,
 #                                                  # (1 - W) a + W b, W default 0.5 (SOUP_OUT, default $CK/soup39_w50)
+#   bash models/training/run_ratio2048.sh restore39 # the session-39 average (models/default since session 39, from
+#                                                   # git history) back as checkpoints in $CK/restored39
+#   bash models/training/run_ratio2048.sh text39   # text37's recipe from the session-39 average, seed 39: the next
+#                                                  # continue-then-average round (started at the end of session 39;
+#                                                  # unmeasured)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -59,12 +64,13 @@ WEIGHTS=${WEIGHTS:-ema}
 CKPT=${CKPT:-$CK/text33/last.pt}
 OUT=${OUT:-$CK/export33_$WEIGHTS}
 
-# continue_average NAME ARGS...: the session-37 average (restore37) continued on latents33 into $CK/NAME with half
-# text35's lr (5e-5) and short padding (0.25), encoder frozen, plus ARGS
+# continue_average RESTORED NAME ARGS...: a shipped average restored as checkpoints in $CK/RESTORED (restore37,
+# restore39) continued on latents33 into $CK/NAME with half text35's lr (5e-5) and short padding (0.25), encoder
+# frozen, plus ARGS
 continue_average() {
-  local name=$1
-  shift
-  train_diffusion_from "$CK/restored37" --latents "$CK/latents33" --vae "$CK/restored37/vae.pt" --ckpt "$CK/$name" \
+  local restored=$CK/$1 name=$2
+  shift 2
+  train_diffusion_from "$restored" --latents "$CK/latents33" --vae "$restored/vae.pt" --ckpt "$CK/$name" \
       --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --steps "$DIFF_STEPS" "$@"
 }
 
@@ -89,8 +95,10 @@ case "${1:-}" in
     $PY -m models.training.interpolate_exports --a "$(session37_folder)" --b "${B:-$CK/export37_1000}" \
         --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup39_w50}" ;;
   restore37) restore_export "$(session37_folder)" "$CK/restored37" ;;
-  text37) continue_average text37 --seed 37 ;;
-  text38) continue_average text38 --sustained-truncation 0.5 --seed 38 ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39" >&2
+  text37) continue_average restored37 text37 --seed 37 ;;
+  text38) continue_average restored37 text38 --sustained-truncation 0.5 --seed 38 ;;
+  restore39) restore_export "$(session39_folder)" "$CK/restored39" ;;
+  text39) continue_average restored39 text39 --seed 39 ;;
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39" >&2
      exit 2 ;;
 esac
