@@ -320,7 +320,10 @@ def main(argv=None):
     else:
         if a.init:
             fresh = initialise_from_ema(model, source, a.init, a.init_skip_reshaped)
+            # an --init restored from an averaged export has no single step of its own: its lineage comes along
+            averaged = source["config"].get("training", {}).get("interpolation")
             cfg["init_from"] = dict(checkpoint=checkpoint_name(a.init), step=source["step"], vae_step=source["config"].get("vae_step"),
+                                    **({"interpolation": averaged} if averaged else {}),
                                     **({"fresh_tensors": fresh} if fresh else {}))
             print(f"[diffusion] initialised from {a.init} (step {source['step']})"
                   + (f"; kept the fresh init of {len(fresh)} reshaped tensors: {', '.join(fresh)}" if fresh else ""), flush=True)
