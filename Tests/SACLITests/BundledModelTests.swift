@@ -38,8 +38,8 @@ struct BundledModelTests {
 
     /// round(1.3 · 44100) = 57,330 frames, stereo, finite, not silent; the same seed renders the same samples (the
     /// second time run from a folder outside the checkout, so the model is found above the executable), another
-    /// seed and another prompt do not. The short beep's level with the session-39 weights in a release build: −56.1 dB
-    /// (the session-37 weights −56.4 dB, the session-34 weights −52.6 dB), above the −60 dB floor.
+    /// seed and another prompt do not. The short beep's level with the session-39 weights in a release build (CFG 4.5
+    /// or 6): −56.1 dB (the session-37 weights −56.4 dB, the session-34 weights −52.6 dB), above the −60 dB floor.
     @Test func rendersExactLengthDeterministicallyPerSeed() throws {
         let first = try render("a short beep, high pitch", seconds: "1.3", seed: 7, steps: 3, name: "a")
         let again = try render("a short beep, high pitch", seconds: "1.3", seed: 7, steps: 3, name: "b", in: folder)
@@ -55,12 +55,12 @@ struct BundledModelTests {
 
     /// The loudness words steer the level: for each of three seeds, "high in volume" renders heavy rain louder than
     /// "low in volume" (the contrast-pair category the model gets right at 30 steps, 29 of 30 pair-seeds; here at 10
-    /// steps), and by more than 3 dB on average. Measured with the session-39 weights and their default whole-window
-    /// sampling in a release build: 4.5, 4.5 and 3.9 dB (the session-37 weights: 7.2, 8.4 and 7.0; the session-34
-    /// weights: 5.8, 6.9 and 6.0, with `--window fit` 6.0, 6.3 and 5.9; `eval/default-model/bundled_test_margins.py`
-    /// renders these for any model folder). Until session 34 the
-    /// prompt was a metronome; with these weights and `fit` its seed-2 margin is 0.4 dB (the RMS of a few clicks
-    /// measures their number and length as much as their level), so the test renders a steady sound.
+    /// steps), and by more than 3 dB on average. Measured in a release build with the session-39 weights and their
+    /// defaults (whole window, CFG 4.5): 4.8, 5.1 and 3.9 dB (at CFG 6: 4.5, 4.5 and 3.9; the session-37 weights at
+    /// their CFG 6: 7.2, 8.4 and 7.0; the session-34 weights: 5.8, 6.9 and 6.0, with `--window fit` 6.0, 6.3 and 5.9).
+    /// `eval/default-model/bundled_test_margins.py` renders these numbers for any model folder. Until session 34 the
+    /// prompt was a metronome; with the session-34 weights and `fit` its seed-2 margin is 0.4 dB (the RMS of a few
+    /// clicks measures their number and length as much as their level), so the test renders a steady sound.
     @Test func loudnessWordsSteerTheLevel() throws {
         var differences: [Double] = []
         for seed in 1...3 {

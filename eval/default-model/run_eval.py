@@ -25,6 +25,19 @@ import measures as M  # noqa: E402
 from pair_margins import oriented_margin  # noqa: E402
 
 
+def model_cfg_scale(model_dir):
+    """The model's default CFG scale: model_config.json's stable_audio_swift.cfg_scale, 6 when it has none."""
+    path = os.path.join(model_dir, "model_config.json")
+    try:
+        with open(path) as f:
+            value = json.load(f).get("stable_audio_swift", {}).get("cfg_scale", 6.0)
+    except (OSError, json.JSONDecodeError) as error:
+        raise SystemExit(f"{path}: cannot read the model's CFG scale ({error})")
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or not value > 0:
+        raise SystemExit(f"{path}: stable_audio_swift.cfg_scale {value!r} is not a positive number")
+    return float(value)
+
+
 def gen_fn(model_dir, steps, cfg_scale, seed, device="cpu"):
     from models.training.sample import generate, load_model
     model, cfg = load_model(model_dir, device)
@@ -299,7 +312,9 @@ def main():
                     help="length section: text appended to each of its prompts (a diagnostic; the bar uses none), "
                     "e.g. ', no reverb'")
     ap.add_argument("--steps", type=int, default=50)
-    ap.add_argument("--cfg", type=float, default=6.0)
+    ap.add_argument("--cfg", type=float, default=None,
+                    help="CFG scale (default: the model's stable_audio_swift.cfg_scale, as stable-audio generate uses it; "
+                    "6 for a config without one)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-pairs", type=int, default=0, help="score only the first N pairs of each category (smoke runs)")
     ap.add_argument("--categories", default=None, help="score only these pair categories (comma-separated); each pair "
@@ -313,6 +328,8 @@ def main():
                     help="--engine swift: latent length of a clip within the window (stable-audio generate --window; "
                     "default: the model's). SAT's sampler (--engine pytorch) always samples the whole window")
     a = ap.parse_args()
+    if a.cfg is None:
+        a.cfg = model_cfg_scale(a.model)
     torch.set_num_threads(a.threads)
     os.makedirs(a.out, exist_ok=True)
     sections = a.sections.split(",")
