@@ -62,10 +62,10 @@ session37_folder() {
   shipped_folder 53101ae session37_default
 }
 
-# session39_folder: the session-39 export (half the session-37 export, half text37's step 1,000, commit 73edae2),
-# which text39 continues
+# session39_folder: the session-39 export (half the session-37 export, half text37's step 1,000; commit 790c0d6, whose
+# config samples with CFG 4.5; 73edae2 holds the same weights with CFG 6), which text39 continues
 session39_folder() {
-  shipped_folder 73edae2 session39_default
+  shipped_folder 790c0d6 session39_default
 }
 
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
