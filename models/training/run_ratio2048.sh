@@ -74,6 +74,12 @@ continue_average() {
       --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --steps "$DIFF_STEPS" "$@"
 }
 
+# average_exports A B OUT: (1 - W) A + W B, W default 0.5, weight by weight (interpolate_exports.py); B and OUT are
+# defaults that the B and SOUP_OUT variables override
+average_exports() {
+  $PY -m models.training.interpolate_exports --a "$1" --b "${B:-$2}" --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$3}"
+}
+
 case "${1:-}" in
   restore) restore_session6 ;;
   encode33) encode_corpus "$CK/restored/vae.pt" "$CK/latents33" ;;
@@ -88,12 +94,8 @@ case "${1:-}" in
   text35)
     train_diffusion_from "$CK/restored34" --latents "$CK/latents33" --vae "$CK/restored34/vae.pt" --ckpt "$CK/text35" \
         --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.5 --seed 35 --steps "$DIFF_STEPS" ;;
-  soup37)
-    $PY -m models.training.interpolate_exports --a "$(session34_folder)" --b "${B:-$CK/export35_final}" \
-        --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup37_w50}" ;;
-  soup39)
-    $PY -m models.training.interpolate_exports --a "$(session37_folder)" --b "${B:-$CK/export37_1000}" \
-        --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$CK/soup39_w50}" ;;
+  soup37) average_exports "$(session34_folder)" "$CK/export35_final" "$CK/soup37_w50" ;;
+  soup39) average_exports "$(session37_folder)" "$CK/export37_1000" "$CK/soup39_w50" ;;
   restore37) restore_export "$(session37_folder)" "$CK/restored37" ;;
   text37) continue_average restored37 text37 --seed 37 ;;
   text38) continue_average restored37 text38 --sustained-truncation 0.5 --seed 38 ;;
