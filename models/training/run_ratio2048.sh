@@ -38,8 +38,10 @@
 #   bash models/training/run_ratio2048.sh restore39 # the session-39 average (models/default since session 39, from
 #                                                   # git history) back as checkpoints in $CK/restored39
 #   bash models/training/run_ratio2048.sh text39   # text37's recipe from the session-39 average, seed 39: the next
-#                                                  # continue-then-average round (started at the end of session 39;
-#                                                  # unmeasured)
+#                                                  # continue-then-average round (started at the end of session 39)
+#   bash models/training/run_ratio2048.sh soup40   # the session-39 export and text39's step 1,000 (B, default
+#                                                  # $CK/export39_1000: OUT=$CK/export39_1000 WEIGHTS=raw
+#                                                  # CKPT=$CK/text39/step1000.pt ... export33) averaged, W default 0.5
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -101,6 +103,7 @@ case "${1:-}" in
   text38) continue_average restored37 text38 --sustained-truncation 0.5 --seed 38 ;;
   restore39) restore_export "$(session39_folder)" "$CK/restored39" ;;
   text39) continue_average restored39 text39 --seed 39 ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39" >&2
+  soup40) average_exports "$(session39_folder)" "$CK/export39_1000" "$CK/soup40_w50" ;;
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40" >&2
      exit 2 ;;
 esac
