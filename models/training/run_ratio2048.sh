@@ -38,10 +38,11 @@
 #   bash models/training/run_ratio2048.sh restore39 # the session-39 average (models/default since session 39, from
 #                                                   # git history) back as checkpoints in $CK/restored39
 #   bash models/training/run_ratio2048.sh text39   # text37's recipe from the session-39 average, seed 39: the next
-#                                                  # continue-then-average round (started at the end of session 39)
+#                                                  # continue-then-average round (DIFF_STEPS=1000, session 39)
 #   bash models/training/run_ratio2048.sh soup40   # the session-39 export and text39's step 1,000 (B, default
 #                                                  # $CK/export39_1000: OUT=$CK/export39_1000 WEIGHTS=raw
 #                                                  # CKPT=$CK/text39/step1000.pt ... export33) averaged, W default 0.5
+#                                                  # (session 39: 60 against 65 of 72 lengths, pairs a tie; not shipped)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
