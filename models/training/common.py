@@ -104,6 +104,12 @@ def checkpoint_name(path):
     return os.path.join(*os.path.normpath(path).split(os.sep)[-2:])
 
 
+def interpolation_record(config):
+    """The `training.interpolation` record of an averaged export's config (and of the checkpoints `restore` makes from
+    it), or None for a config that is not an average."""
+    return config.get("training", {}).get("interpolation")
+
+
 def write_then_rename(path, write):
     """Calls write(path + ".tmp"), then renames that file over `path`: a failure never leaves half a file."""
     write(path + ".tmp")

@@ -29,7 +29,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save_file
 
-from .common import save_json, write_then_rename
+from .common import interpolation_record, save_json, write_then_rename
 from .restore import read_folder
 
 
@@ -70,7 +70,7 @@ def source_record(folder, cfg, info):
     """One end's provenance: its folder name, its export_info and, when that end is itself an interpolation, that
     record too (so an average of an average keeps its whole lineage)."""
     record = dict(folder=os.path.basename(os.path.normpath(folder)), export_info=info)
-    earlier = cfg.get("training", {}).get("interpolation")
+    earlier = interpolation_record(cfg)
     if earlier is not None:
         record["interpolation"] = earlier
     return record

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from .common import (HERE, Logger, add_cosine_arguments, add_time_limit_argument, checkpoint_name, cosine_start,
-                     file_sha256, learning_rate_at, load_json, past_time_limit, pick_device, read_meta, save_ckpt,
-                     set_threads)
+                     file_sha256, interpolation_record, learning_rate_at, load_json, past_time_limit, pick_device,
+                     read_meta, save_ckpt, set_threads)
 from .t5_local import LocalT5Conditioner, create_model
 
 
@@ -321,7 +321,7 @@ def main(argv=None):
         if a.init:
             fresh = initialise_from_ema(model, source, a.init, a.init_skip_reshaped)
             # an --init restored from an averaged export has no single step of its own: its lineage comes along
-            averaged = source["config"].get("training", {}).get("interpolation")
+            averaged = interpolation_record(source["config"])
             cfg["init_from"] = dict(checkpoint=checkpoint_name(a.init), step=source["step"], vae_step=source["config"].get("vae_step"),
                                     **({"interpolation": averaged} if averaged else {}),
                                     **({"fresh_tensors": fresh} if fresh else {}))
