@@ -5,6 +5,10 @@
 Each clip's window is its sound followed by silence. Only the sound plus a margin is run through the encoder; the
 frames after that are filled with the latent of silence (encoder output for an all-zero input), which is what a
 full-window encode gives there up to edge effects that the margin absorbs.
+
+`--position-channel C:GAIN:STDEV` (session 40, `position_channel.py`) replaces latent channel C of every frame by the
+clip's L/R energy difference times GAIN (silence: 0) and its stdev by STDEV, so the latents carry stereo position that
+the shipped encoder erases; the other channels are the encoder's.
 """
 import argparse
 import glob
@@ -15,6 +19,7 @@ import numpy as np
 import torch
 
 from .common import load_clip, load_json, pick_device, read_meta, set_threads
+from .position_channel import PositionChannel
 from .train_vae import build_vae
 
 
@@ -47,6 +52,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--part", default="0/1", metavar="K/N",
                     help="encode only the shards whose index is K modulo N, so that N processes share one device")
+    ap.add_argument("--position-channel", default=None, metavar="C:GAIN:STDEV",
+                    help="replace latent channel C by the L/R energy difference times GAIN (position_channel.py)")
     a = ap.parse_args(argv)
     try:
         part, parts = (int(v) for v in a.part.split("/"))
@@ -54,17 +61,27 @@ def main(argv=None):
         ap.error(f"--part: expected K/N, got {a.part!r}")
     if not 0 <= part < parts:
         ap.error(f"--part {a.part}: K must be in [0, N)")
+    try:
+        channel = PositionChannel.parse(a.position_channel) if a.position_channel else None
+    except ValueError as error:
+        ap.error(str(error))
     set_threads(a.threads)
     dev = pick_device(a.device)
     os.makedirs(a.out, exist_ok=True)
     vae, st = load_vae(a.vae, dev)
+    if channel is not None:
+        channel.check(st["config"]["model"]["latent_dim"])
+    record = None if channel is None else channel.record()
     ratio = st["config"]["model"]["downsampling_ratio"]
     frames = a.window // ratio
     # latent of silence: middle frame of an all-zero encode
     m0, s0 = posterior(vae, torch.zeros(1, 2, ratio * 32, device=dev))
+    if channel is not None:
+        m0, s0 = channel.replace(m0, s0, torch.zeros(1, 2, ratio * 32, device=dev))
     sil_m, sil_s = m0[0, :, 16].cpu(), s0[0, :, 16].cpu()
     if part == 0:
-        torch.save(dict(mean=sil_m, std=sil_s, vae_step=st["step"]), os.path.join(a.out, "silence.pt"))
+        torch.save(dict(mean=sil_m, std=sil_s, vae_step=st["step"], position_channel=record),
+                   os.path.join(a.out, "silence.pt"))
     metas = read_meta(a.corpus, a.split)
     if a.max_clips:
         metas = metas[: a.max_clips]
@@ -83,11 +100,14 @@ def main(argv=None):
             enc = min(frames, keep + margin // 2)
             x = torch.from_numpy(load_clip(a.corpus, m, 0, enc * ratio))[None].to(dev)
             mu, sd = posterior(vae, x)
+            if channel is not None:
+                mu, sd = channel.replace(mu, sd, x)
             means[i] = sil_m[:, None].to(torch.float16)
             stds[i] = sil_s[:, None].to(torch.float16)
             means[i, :, :keep] = mu[0, :, :keep].cpu().to(torch.float16)
             stds[i, :, :keep] = sd[0, :, :keep].cpu().to(torch.float16)
-        torch.save(dict(ids=[m["id"] for m in chunk], mean=means, std=stds, vae_step=st["step"]), path + ".tmp")
+        torch.save(dict(ids=[m["id"] for m in chunk], mean=means, std=stds, vae_step=st["step"],
+                        position_channel=record), path + ".tmp")
         os.replace(path + ".tmp", path)
         done = si + len(chunk)
         print(f"[encode] {done}/{len(metas)} clips, {done / (time.time() - t0):.2f} clips/s", flush=True)

@@ -46,6 +46,8 @@ def load_trained(diff_ckpt, vae_ckpt, tok_dir, weights="ema"):
     model.eval()
     info = dict(diffusion_step=st["step"], weights=weights, diffusion_wall_s=round(st["wall"]), vae_step=vst["step"],
                 vae_wall_s=round(vst.get("wall", 0)), latents_vae_step=cfg.get("vae_step"))
+    if vst["config"].get("position_channel"):  # session 40: the VAE's latent channel that carries L/R position
+        info["vae_position_channel"] = vst["config"]["position_channel"]
     return model, cfg, info
 
 
@@ -77,6 +79,8 @@ def main(argv=None):
     ap.add_argument("--window", default=None, choices=["fit", "full"],
                     help="the engine's default latent length (stable-audio generate --window), written into the "
                          "config's stable_audio_swift object; unset: the engine's own default (fit)")
+    ap.add_argument("--cfg-scale", type=float, default=6.0,
+                    help="the engine's default classifier-free guidance scale, written into stable_audio_swift")
     a = ap.parse_args(argv)
     set_threads(a.threads)
     model, cfg, info = load_trained(a.diffusion, a.vae, a.tokenizer, a.weights)
@@ -94,8 +98,9 @@ def main(argv=None):
     if init and "path" in init:  # runs started before session 5 recorded a machine path; ship folder/file only
         out_cfg["init_from"] = dict(checkpoint=checkpoint_name(init.pop("path")), **init)
     # Sampling defaults of the Swift engine (`stable-audio generate` without flags), the same as stage 6 (sample.py):
-    # SAT's generate_diffusion_cond with k-diffusion dpmpp-2m, 50 steps, CFG 6, U-Net CFG rescale 0.4, σ 0.01…100.
-    out_cfg["stable_audio_swift"] = dict(steps=50, sampler="dpmpp-2m", cfg_scale=6.0, cfg_rescale=0.4,
+    # SAT's generate_diffusion_cond with k-diffusion dpmpp-2m, 50 steps, CFG 6 (--cfg-scale; the bundled model's
+    # config says 4.5 since session 39), U-Net CFG rescale 0.4, σ 0.01…100.
+    out_cfg["stable_audio_swift"] = dict(steps=50, sampler="dpmpp-2m", cfg_scale=a.cfg_scale, cfg_rescale=0.4,
                                          sigma_min=0.01, sigma_max=100.0)
     if a.window:
         out_cfg["stable_audio_swift"]["window"] = a.window

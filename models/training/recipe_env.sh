@@ -17,9 +17,13 @@ train_vae() {
   $PY -m models.training.train_vae --corpus "$DATA" --device "$DEVICE" --threads "$THREADS" "$@"
 }
 
-# encode_corpus VAE OUT: every train clip of the corpus through the VAE checkpoint's encoder into latent shards in OUT
+# encode_corpus VAE OUT [ARGS...]: every train clip of the corpus through the VAE checkpoint's encoder into latent
+# shards in OUT (ARGS go to encode_latents)
 encode_corpus() {
-  $PY -m models.training.encode_latents --corpus "$DATA" --vae "$1" --out "$2" --device "$DEVICE" --threads "$THREADS"
+  local vae=$1 out=$2
+  shift 2
+  $PY -m models.training.encode_latents --corpus "$DATA" --vae "$vae" --out "$out" --device "$DEVICE" \
+      --threads "$THREADS" "$@"
 }
 
 # restore_export FOLDER OUT [ARGS...]: an exported model folder back as training checkpoints in OUT (once: skipped when

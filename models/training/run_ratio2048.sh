@@ -43,6 +43,18 @@
 #                                                  # $CK/export39_1000: OUT=$CK/export39_1000 WEIGHTS=raw
 #                                                  # CKPT=$CK/text39/step1000.pt ... export33) averaged, W default 0.5
 #                                                  # (session 39: 60 against 65 of 72 lengths, pairs a tie; not shipped)
+#   bash models/training/run_ratio2048.sh encode40  # session 40, the position channel (position_channel.py,
+#                                                   # POSITION_CHANNEL, default 9:1.0:0.05): latents40, every train
+#                                                   # clip through the shipped encoder with channel 9 replaced by its
+#                                                   # L/R energy difference
+#   bash models/training/run_ratio2048.sh decoder40 # the shipped decoder taught to pan by that channel (encoder
+#                                                   # frozen, balance term x 10; vae40_dec)
+#   bash models/training/run_ratio2048.sh encoder40 # the shipped encoder taught to output it (vae40_enc, decoder40's
+#                                                   # decoder kept)
+#   bash models/training/run_ratio2048.sh position40 # the shipped U-Net continued on latents40 (lr 1e-4, seed 40)
+#   bash models/training/run_ratio2048.sh export40  # model folder of position40 (CKPT, default position40/last.pt;
+#                                                   # raw weights) with VAE (default vae40_enc/last.pt); OUT, default
+#                                                   # $CK/export40
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -83,6 +95,8 @@ average_exports() {
   $PY -m models.training.interpolate_exports --a "$1" --b "${B:-$2}" --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$3}"
 }
 
+POSITION_CHANNEL=${POSITION_CHANNEL:-9:1.0:0.05}
+
 case "${1:-}" in
   restore) restore_session6 ;;
   encode33) encode_corpus "$CK/restored/vae.pt" "$CK/latents33" ;;
@@ -105,6 +119,23 @@ case "${1:-}" in
   restore39) restore_export "$(session39_folder)" "$CK/restored39" ;;
   text39) continue_average restored39 text39 --seed 39 ;;
   soup40) average_exports "$(session39_folder)" "$CK/export39_1000" "$CK/soup40_w50" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40" >&2
+  encode40) encode_corpus "$CK/restored39/vae.pt" "$CK/latents40" --position-channel "$POSITION_CHANNEL" ;;
+  decoder40)
+    train_vae --config models/training/configs/vae_small.json --init "$CK/restored39/vae.pt" --freeze-encoder \
+        --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --ckpt "$CK/vae40_dec" --steps 2400 \
+        --cosine-steps 2400 --lr 3e-4 --warmup-steps 50 --save-every 100 --keep-steps 600,1200,1800 ;;
+  encoder40)
+    $PY -m models.training.position_channel --corpus "$DATA" --vae "$CK/vae40_dec/last.pt" \
+        --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/vae40_enc" \
+        --device "$DEVICE" --threads "$THREADS" ;;
+  position40)
+    train_diffusion_from "$CK/restored39" --latents "$CK/latents40" --vae "$CK/restored39/vae.pt" \
+        --ckpt "$CK/position40" --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.25 --seed 40 \
+        --steps "$DIFF_STEPS" ;;
+  export40)
+    $PY -m models.training.export --diffusion "${CKPT_40:-$CK/position40/last.pt}" \
+        --vae "${VAE_40:-$CK/vae40_enc/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
+        --cfg-scale 4.5 --out "${OUT_40:-$CK/export40}" ;;
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|encoder40|position40|export40" >&2
      exit 2 ;;
 esac

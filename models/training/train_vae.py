@@ -693,14 +693,15 @@ def build_spectrum_probe(training, latent_dim, ratio, device="cpu"):
 
 def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
                   discriminator_optimizer=None, freeze_encoder=False, position_probe=None, latents=None,
-                  spectrum_probe=None):
+                  spectrum_probe=None, position_channel=None):
     """One step of `train_vae` on the batch x (`step` counts from 0; `ramp` as in `encode_with_noise_ramp`, which
     also scales the KL). With `adversarial`, odd steps update the discriminator on the detached reconstruction (SAT's
     alternation) and even steps the VAE on VAELoss plus the adversarial terms; without it every step is the VAE's.
     With `position_probe` (whose parameters the optimiser holds too), its distance on z, times the training block's
     `position_probe_weight`, joins the VAE's loss; so does `spectrum_probe`'s (`spectrum_probe_weight`). With `latents`,
     the decoder is trained on them instead of on the encoder's sample (no encoder, no noise, no KL: `vae_init_check.py
-    --oracle-latents`). Returns the parts to log."""
+    --oracle-latents`). With `position_channel` (a `position_channel.PositionChannel`), the encoder's sample has that
+    channel redrawn from the input's L/R energy difference before the decoder sees it. Returns the parts to log."""
     if adversarial is not None and step % 2 == 1:
         with torch.no_grad():
             y = model.decode(encode_with_noise_ramp(model, x, ramp)[0])
@@ -711,6 +712,8 @@ def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adver
     else:
         with torch.set_grad_enabled(not freeze_encoder):
             z, kl = encode_with_noise_ramp(model, x, ramp)
+    if position_channel is not None:
+        z = position_channel.sample(z, x)
     y = model.decode(z)
     loss, parts = loss_function(y, x, kl * ramp, step)
     for name, probe in (("position_probe", position_probe), ("spectrum_probe", spectrum_probe)):
@@ -744,6 +747,9 @@ def main(argv=None):
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (new optimizer)")
     ap.add_argument("--freeze-encoder", action="store_true",
                     help="decoder-only finetuning: the latent space (and pre-encoded latents) stay valid")
+    ap.add_argument("--position-channel", default=None, metavar="C:GAIN:STDEV",
+                    help="with --freeze-encoder: the decoder sees latent channel C replaced by the input's L/R energy "
+                         "difference times GAIN (position_channel.py); recorded in the checkpoint's config")
     ap.add_argument("--lr", type=float, default=0.0, help="learning rate (default: the config's learning_rate)")
     ap.add_argument("--warmup-steps", type=int, default=None,
                     help="linear warm-up from 0 over this many steps (default: the config's warmup_steps, else 0)")
@@ -777,6 +783,17 @@ def main(argv=None):
         a.warmup_steps = tc.get("warmup_steps", 0)
     if a.noise_ramp_steps is None:  # the ramp is for fresh encoders; a run from --init keeps SAT's bottleneck
         a.noise_ramp_steps = 0 if a.init else tc.get("noise_ramp_steps", 0)
+    position_channel = None
+    if a.position_channel:
+        from .position_channel import PositionChannel  # it imports this module
+        if not a.freeze_encoder:
+            ap.error("--position-channel needs --freeze-encoder (the encoder learns it in position_channel.py)")
+        try:
+            position_channel = PositionChannel.parse(a.position_channel)
+            position_channel.check(cfg["model"]["latent_dim"])
+        except ValueError as error:
+            ap.error(str(error))
+        cfg["position_channel"] = position_channel.record()
     peak_lr = a.lr or tc["learning_rate"]
     os.makedirs(a.ckpt, exist_ok=True)
     torch.manual_seed(a.seed)
@@ -839,7 +856,7 @@ def main(argv=None):
         ramp = min(1.0, step / a.noise_ramp_steps) if a.noise_ramp_steps else 1.0
         lr = learning_rate_at(step, peak_lr, a.warmup_steps, first_cosine_step, a.cosine_steps) if a.warmup_steps or a.cosine_steps else None
         parts = training_step(model, loss_fn, opt, x, ramp, step, lr, adversarial, opt_disc, a.freeze_encoder,
-                              position_probe, spectrum_probe=spectrum_probe)
+                              position_probe, spectrum_probe=spectrum_probe, position_channel=position_channel)
         step += 1
         out_of_time = past_time_limit(a, t_start)
         for k, v in parts.items():
