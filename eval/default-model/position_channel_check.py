@@ -8,7 +8,8 @@ source's L/R energy difference as `encode_latents --position-channel` does for t
 posterior mean with the --vae checkpoint's decoder, and reports what `vae_family_check.py`'s "stereo" entry does
 (the same 84 eval clips, 2 per family, and the same reading: of the clips panned by more than 3 dB, the share whose
 decoded balance leans the same way against the decodes' median balance; the correlation of source and decoded
-balance) plus white noise panned +12 / 0 / −12 dB. With --no-replace the channel is left as the encoder gives it
+balance) plus white noise panned +12 / 0 / −12 dB, and the level of the decoded digital silence (1.5 s of zeros:
+10 log10 of the mean square over both channels; session 40 found the decoder taught to pan raised it). With --no-replace the channel is left as the encoder gives it
 (what the shipped VAE does). This measures the decoder alone; `vae_family_check.py --vae` measures a whole VAE.
 """
 import argparse
@@ -74,13 +75,16 @@ def main():
         for pan_db in (12, 0, -12):
             gain = 10 ** (pan_db / 40)  # L/R energy ratio 10^(pan/10)
             noise_out[f"{pan_db:+d} dB"] = round(lr_balance_db(decode(np.stack([noise * gain, noise / gain]))), 1)
+        silence = decode(np.zeros((2, time.size)))
+        silence_db = round(float(10 * np.log10(np.mean(silence.astype(np.float64) ** 2) + 1e-20)), 1)
     print(json.dumps(dict(
         vae=a.vae, vae_step=state["step"], reference=a.reference,
         position_channel=None if a.no_replace else channel.record(), clips=len(chosen),
         panned_clips=len(panned), panned_same_side=round(float(np.mean(np.sign(panned[:, 1] - offset)
                                                                          == np.sign(panned[:, 0]))), 3),
         balance_correlation=round(float(np.corrcoef(table.T)[0, 1]), 3),
-        decoded_balance_median_db=round(offset, 2), white_noise_panned=noise_out), indent=1))
+        decoded_balance_median_db=round(offset, 2), white_noise_panned=noise_out,
+        decoded_silence_db=silence_db), indent=1))
 
 
 if __name__ == "__main__":

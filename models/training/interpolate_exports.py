@@ -39,9 +39,10 @@ def read_weights(path):
         return {name: handle.get_tensor(name) for name in handle.keys()}, handle.metadata()
 
 
-def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b):
+def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b, take_b=()):
     """θ = (1 − w) θ_a + w θ_b for each float tensor (in float32, stored in a's dtype); integer tensors must be equal.
-    Returns the tensors and how many of them differ between a and b."""
+    Tensors whose names start with a prefix in `take_b` are b's, unmixed. Returns the tensors and how many of them
+    differ between a and b."""
     if tensors_a.keys() != tensors_b.keys():
         only_a = sorted(tensors_a.keys() - tensors_b.keys())[:5]
         only_b = sorted(tensors_b.keys() - tensors_a.keys())[:5]
@@ -59,6 +60,9 @@ def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b):
             continue
         if torch.equal(value_a.float(), value_b.float()):
             out[name] = value_a
+            continue
+        if name.startswith(tuple(take_b)):
+            out[name] = value_b.to(value_a.dtype).contiguous()
             continue
         differing += 1
         mixed = (1.0 - weight_b) * value_a.float() + weight_b * value_b.float()
@@ -82,6 +86,9 @@ def main(argv=None):
     ap.add_argument("--b", required=True, help="exported folder b, trained from a's weights or a's start")
     ap.add_argument("--weight-b", type=float, required=True, help="w in θ = (1 − w) θ_a + w θ_b, 0 < w < 1")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--take-b", action="append", default=[], metavar="PREFIX",
+                    help="tensors whose names start with PREFIX come from b unmixed (session 40: pretransform., the "
+                         "VAE whose decoder reads b's position channel); repeatable")
     a = ap.parse_args(argv)
     if not 0.0 < a.weight_b < 1.0:
         raise SystemExit(f"--weight-b {a.weight_b}: expected a value strictly between 0 and 1")
@@ -94,12 +101,12 @@ def main(argv=None):
         raise SystemExit(f"spiece.model differs between {a.a} and {a.b}")
     tensors_a, metadata = read_weights(paths_a["model.safetensors"])
     tensors_b, _ = read_weights(paths_b["model.safetensors"])
-    tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b)
+    tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b, a.take_b)
     out_cfg = copy.deepcopy(cfg_a)
     out_cfg["training"] = dict(out_cfg.get("training", {}), interpolation=dict(
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
         a=source_record(a.a, cfg_a, info_a), b=source_record(a.b, cfg_b, info_b),
-        tensors_interpolated=differing))
+        tensors_interpolated=differing, **(dict(taken_from_b=a.take_b) if a.take_b else {})))
     os.makedirs(a.out, exist_ok=True)
     # each file staged beside its final name and renamed over it, so an interrupted run leaves no half-written file
     write_then_rename(os.path.join(a.out, "model.safetensors"),

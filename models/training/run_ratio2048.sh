@@ -50,11 +50,15 @@
 #   bash models/training/run_ratio2048.sh decoder40 # the shipped decoder taught to pan by that channel (encoder
 #                                                   # frozen, balance term x 10; vae40_dec)
 #   bash models/training/run_ratio2048.sh encoder40 # the shipped encoder taught to output it (vae40_enc, decoder40's
-#                                                   # decoder kept)
-#   bash models/training/run_ratio2048.sh position40 # the shipped U-Net continued on latents40 (lr 1e-4, seed 40)
-#   bash models/training/run_ratio2048.sh export40  # model folder of position40 (CKPT, default position40/last.pt;
-#                                                   # raw weights) with VAE (default vae40_enc/last.pt); OUT, default
-#                                                   # $CK/export40
+#                                                   # decoder kept; session 40: its channel error stayed at the
+#                                                   # target's variance, at lr 1e-4 for 230 steps and 5e-4 for 280)
+#   bash models/training/run_ratio2048.sh centre40  # instead: decoder40's VAE with an encoder that outputs the centre
+#                                                   # on the channel (vae40_centred; what export40 takes)
+#   bash models/training/run_ratio2048.sh position40 # the shipped U-Net continued on latents40 (lr 1e-4, seed 40;
+#                                                   # session 40: DIFF_STEPS=1400, then 1700)
+#   bash models/training/run_ratio2048.sh export40  # model folder of position40 (CKPT_40, default
+#                                                   # position40/last.pt; raw weights; CFG 4.5) with VAE_40 (default
+#                                                   # vae40_centred/last.pt); OUT_40, default $CK/export40
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -128,14 +132,17 @@ case "${1:-}" in
     $PY -m models.training.position_channel --corpus "$DATA" --vae "$CK/vae40_dec/last.pt" \
         --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/vae40_enc" \
         --device "$DEVICE" --threads "$THREADS" ;;
+  centre40)
+    $PY -m models.training.position_channel --vae "$CK/vae40_dec/last.pt" --reference "$CK/restored39/vae.pt" \
+        --position-channel "$POSITION_CHANNEL" --ckpt "$CK/vae40_centred" --centre-only ;;
   position40)
     train_diffusion_from "$CK/restored39" --latents "$CK/latents40" --vae "$CK/restored39/vae.pt" \
         --ckpt "$CK/position40" --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.25 --seed 40 \
         --steps "$DIFF_STEPS" ;;
   export40)
     $PY -m models.training.export --diffusion "${CKPT_40:-$CK/position40/last.pt}" \
-        --vae "${VAE_40:-$CK/vae40_enc/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
+        --vae "${VAE_40:-$CK/vae40_centred/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
         --cfg-scale 4.5 --out "${OUT_40:-$CK/export40}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|encoder40|position40|export40" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|encoder40|centre40|position40|export40" >&2
      exit 2 ;;
 esac
