@@ -9,8 +9,9 @@ posterior mean with the --vae checkpoint's decoder, and reports what `vae_family
 (the same 84 eval clips, 2 per family, and the same reading: of the clips panned by more than 3 dB, the share whose
 decoded balance leans the same way against the decodes' median balance; the correlation of source and decoded
 balance) plus white noise panned +12 / 0 / −12 dB, and the level of the decoded digital silence (1.5 s of zeros:
-10 log10 of the mean square over both channels; session 40 found the decoder taught to pan raised it). With --no-replace the channel is left as the encoder gives it
-(what the shipped VAE does). This measures the decoder alone; `vae_family_check.py --vae` measures a whole VAE.
+10 log10 of the mean square over both channels; session 40 found the decoder taught to pan raised it). With
+--no-replace the channel is left as the encoder gives it (what the shipped VAE does). This measures the decoder
+alone; `vae_family_check.py --vae` measures a whole VAE.
 """
 import argparse
 import collections

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from .common import load_clip, load_json, pick_device, read_meta, set_threads
-from .position_channel import PositionChannel
+from .position_channel import PositionChannel, posterior_parts
 from .train_vae import build_vae
 
 
@@ -32,11 +32,8 @@ def load_vae(path, dev):
 
 @torch.no_grad()
 def posterior(vae, x):
-    """x [B,2,T] -> (mean, stdev) [B,latent,T/ratio] (SAT VAEBottleneck parameterisation)."""
-    h = vae.encoder(x)
-    mean, scale = h.chunk(2, dim=1)
-    std = torch.nn.functional.softplus(scale) + 1e-4
-    return mean, std
+    """x [B,2,T] -> (mean, stdev) [B,latent,T/ratio] (SAT VAEBottleneck parameterisation; `posterior_parts`)."""
+    return posterior_parts(vae.encoder, x)
 
 
 def main(argv=None):

@@ -21,7 +21,9 @@ clips by 0.0005 RMS and their MR-STFT by −0.001). Three stages use it:
   * `encode_latents --position-channel ...` writes training latents with channel c replaced, so the diffusion model
     learns z'_c from the captions' position words;
   * this module's `main` fine-tunes the encoder to output z' itself (mean square error to the frozen encoder's
-    posterior with channel c replaced), so the exported VAE's encoder and decoder agree.
+    posterior with channel c replaced), so the exported VAE's encoder and decoder agree. In session 40 it did not
+    learn the channel (its error stayed at the target's variance over 230 steps at lr 1e-4 and 280 at 5e-4), so
+    `--centre-only` instead makes the encoder output the centre on channel c (`centre_encoder_channel`).
 A VAE is still an Oobleck VAE (SAT's `AudioAutoencoder`, unchanged shapes), so the Swift engine runs it as before.
 Limits: p_t is an energy balance per 46 ms frame, so the decoder can pan but not widen or narrow the image.
 """
@@ -32,7 +34,7 @@ import time
 
 import torch
 
-from .common import Logger, load_json, pick_device, read_meta, save_ckpt, set_threads
+from .common import Logger, pick_device, read_meta, save_ckpt, set_threads
 from .train_vae import CropSampler, PositionProbe, adamw, optimizer_step
 
 
@@ -52,10 +54,6 @@ class PositionChannel:
             return cls(int(parts[0]), float(parts[1]), float(parts[2]))
         except ValueError:
             raise ValueError(f"position channel {text!r}: CHANNEL must be an integer, GAIN and STDEV numbers") from None
-
-    @classmethod
-    def from_record(cls, record):
-        return None if not record else cls(record["channel"], record["gain"], record["stdev"])
 
     def record(self):
         return dict(channel=self.channel, gain=self.gain, stdev=self.stdev,
@@ -100,7 +98,8 @@ def centre_encoder_channel(vae, channel):
 
 
 def posterior_parts(encoder, x):
-    """(mean, softplus stdev) of SAT's VAE bottleneck from an Oobleck encoder's output."""
+    """(mean, stdev) [B, latent, T/ratio] of SAT's VAEBottleneck from an Oobleck encoder's output on x [B, 2, T]:
+    stdev = softplus(scale) + 1e-4 (`encode_latents.posterior` is this without gradients)."""
     mean, scale = encoder(x).chunk(2, dim=1)
     return mean, torch.nn.functional.softplus(scale) + 1e-4
 
