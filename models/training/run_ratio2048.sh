@@ -49,6 +49,9 @@
 #                                                   # L/R energy difference
 #   bash models/training/run_ratio2048.sh decoder40 # the shipped decoder taught to pan by that channel (encoder
 #                                                   # frozen, balance term x 10; vae40_dec)
+#   bash models/training/run_ratio2048.sh decoder41 # decoder40 continued with the level term (x 1; frame RMS in log10
+#                                                   # with a -80 dB floor) added, against its -39 dB floor in silence
+#                                                   # (vae41_dec; session 40 ran it 20 minutes)
 #   bash models/training/run_ratio2048.sh encoder40 # the shipped encoder taught to output it (vae40_enc, decoder40's
 #                                                   # decoder kept; session 40: its channel error stayed at the
 #                                                   # target's variance, at lr 1e-4 for 230 steps and 5e-4 for 280)
@@ -128,6 +131,10 @@ case "${1:-}" in
     train_vae --config models/training/configs/vae_small.json --init "$CK/restored39/vae.pt" --freeze-encoder \
         --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --ckpt "$CK/vae40_dec" --steps 2400 \
         --cosine-steps 2400 --lr 3e-4 --warmup-steps 50 --save-every 100 --keep-steps 600,1200,1800 ;;
+  decoder41)
+    train_vae --config models/training/configs/vae_small.json --init "$CK/vae40_dec/last.pt" --freeze-encoder \
+        --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --set level_weight=1.0 --ckpt "$CK/vae41_dec" \
+        --steps 1000 --cosine-steps 1000 --lr 1e-4 --warmup-steps 20 --save-every 100 ;;
   encoder40)
     $PY -m models.training.position_channel --corpus "$DATA" --vae "$CK/vae40_dec/last.pt" \
         --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/vae40_enc" \
@@ -143,6 +150,6 @@ case "${1:-}" in
     $PY -m models.training.export --diffusion "${CKPT_40:-$CK/position40/last.pt}" \
         --vae "${VAE_40:-$CK/vae40_centred/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
         --cfg-scale 4.5 --out "${OUT_40:-$CK/export40}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|encoder40|centre40|position40|export40" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|encoder40|centre40|position40|export40" >&2
      exit 2 ;;
 esac
