@@ -35,6 +35,7 @@ import torch
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 from models.training.common import load_clip, read_meta, set_threads  # noqa: E402
 from models.training.sample import load_model  # noqa: E402
+from measures import first_clips_per_family  # noqa: E402  (this script's folder is on sys.path when run)
 
 
 def family_candidates(train_metas):
@@ -45,16 +46,6 @@ def family_candidates(train_metas):
         if m["family"] not in best or key < best[m["family"]][0]:
             best[m["family"]] = (key, m["caption"])
     return {f: c for f, (_, c) in sorted(best.items())}
-
-
-def pick_clips(metas, per_family):
-    """The first `per_family` eval clips of each family, by id."""
-    chosen, counts = [], collections.Counter()
-    for m in metas:
-        if counts[m["family"]] < per_family:
-            chosen.append(m)
-            counts[m["family"]] += 1
-    return chosen
 
 
 @torch.no_grad()
@@ -109,7 +100,7 @@ def main(argv=None):
     model, cfg = load_model(a.model)
     candidates = family_candidates(read_meta(a.corpus, "train"))
     families = list(candidates)
-    clips = pick_clips(read_meta(a.corpus, "eval"), a.per_family)
+    clips = first_clips_per_family(read_meta(a.corpus, "eval"), a.per_family)
     unknown = sorted({m["family"] for m in clips} - set(families))
     if unknown:
         raise SystemExit(f"{a.corpus}: eval families without a train caption: {unknown}")

@@ -54,6 +54,31 @@ def lr_balance_db(x):
     return float(10 * np.log10((np.sum(x[0] ** 2) + 1e-20) / (np.sum(x[1] ** 2) + 1e-20)))
 
 
+def stereo_kept(balances):
+    """Whether stereo position survives a round trip, from (source, output) `lr_balance_db` pairs of a set of clips:
+    of the clips panned by more than 3 dB, the share whose output leans to the same side by > 1 dB, measured against
+    the outputs' median balance (so a constant channel-gain offset of the decoder is not counted as position), and the
+    correlation of source and output balance over all clips. Not per-clip like the functions above: it takes the set."""
+    panned = [(b_in, b_out) for b_in, b_out in balances if abs(b_in) > 3]
+    offset = float(np.median([b_out for _, b_out in balances]))
+    return {
+        "reconstruction_balance_median_db": round(offset, 2),
+        "panned_clips": len(panned),
+        "panned_same_side": float(np.mean([np.sign(b_in) * (b_out - offset) > 1 for b_in, b_out in panned]))
+        if panned else None,
+        "balance_correlation": round(float(np.corrcoef(np.array(balances).T)[0, 1]), 3)}
+
+
+def first_clips_per_family(metas, per_family):
+    """The eval sample of the per-family checks: the first `per_family` clips of each family, in the metas' order."""
+    chosen, counts = [], {}
+    for meta in metas:
+        if counts.get(meta["family"], 0) < per_family:
+            chosen.append(meta)
+            counts[meta["family"]] = counts.get(meta["family"], 0) + 1
+    return chosen
+
+
 def pan_trajectory(x):
     """Slope sign of L/R balance over time: negative = moves left->right."""
     m, win = active_mask(x)

@@ -126,11 +126,7 @@ def eval_family(gen, classify, corpus, per_family=2, split="eval"):
     "eval" (held-out phrasings and combinations, the bar) or "train" (captions the model trained on: a diagnostic that
     separates rendering a family from understanding a new phrasing of it)."""
     from models.training.common import read_meta
-    metas, seen = [], {}
-    for m in read_meta(corpus, split):
-        if seen.get(m["family"], 0) < per_family:
-            seen[m["family"]] = seen.get(m["family"], 0) + 1
-            metas.append(m)
+    metas = M.first_clips_per_family(read_meta(corpus, split), per_family)
     hits, det = [], []
     for i in range(0, len(metas), 4):
         chunk = metas[i:i + 4]

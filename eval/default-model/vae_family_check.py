@@ -19,7 +19,7 @@ import argparse, os, sys, json, collections, types
 import numpy as np, torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import run_eval as R
-from measures import level_gap_db, lr_balance_db as balance_db  # balance: 10 log10(E_L / E_R), positive = left
+from measures import level_gap_db, lr_balance_db as balance_db, stereo_kept  # balance: 10 log10(E_L / E_R), + = left
 from models.training.common import load_clip, read_meta
 
 
@@ -85,16 +85,7 @@ result = {"command": " ".join(sys.argv), "vae_step": step, "clips": len(chosen),
           "most_predicted_on_reconstructions": preds.most_common(5),
           "level_gap_db_median": float(np.median(level_gap)), "level_gap_db_p10_p90": [float(np.percentile(level_gap, 10)), float(np.percentile(level_gap, 90))],
           "level_gap_db_median_by_family": {f: round(float(np.median(g)), 1) for f, g in sorted(gap_by_family.items())}}
-# stereo kept: of the clips panned by more than 3 dB, the share whose reconstruction leans to the same side by > 1 dB
-# (measured against the reconstructions' median balance, so a constant channel-gain offset of the decoder is not
-# counted as position), and the correlation of source and reconstruction balance over all clips
-panned = [(b_in, b_out) for b_in, b_out in balances if abs(b_in) > 3]
-offset = float(np.median([b_out for _, b_out in balances]))
-result["stereo"] = {
-    "reconstruction_balance_median_db": round(offset, 2),
-    "panned_clips": len(panned),
-    "panned_same_side": float(np.mean([np.sign(b_in) * (b_out - offset) > 1 for b_in, b_out in panned])) if panned else None,
-    "balance_correlation": round(float(np.corrcoef(np.array(balances).T)[0, 1]), 3)}
+result["stereo"] = stereo_kept(balances)
 if a.probe:
     probes = {}
     for name, mono in probe_signals().items():

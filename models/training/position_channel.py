@@ -34,8 +34,8 @@ import time
 
 import torch
 
-from .common import Logger, pick_device, read_meta, save_ckpt, set_threads
-from .train_vae import CropSampler, PositionProbe, adamw, optimizer_step
+from .common import Logger, learning_rate_at, pick_device, read_meta, save_ckpt, set_threads
+from .train_vae import CropSampler, PositionProbe, adamw, build_vae, optimizer_step
 
 
 class PositionChannel:
@@ -147,7 +147,6 @@ def main(argv=None):
         channel = PositionChannel.parse(a.position_channel)
     except ValueError as error:
         ap.error(str(error))
-    from .train_vae import build_vae
     state = torch.load(a.vae, map_location="cpu", weights_only=False)
     cfg = state["config"]
     channel.check(cfg["model"]["latent_dim"])
@@ -182,7 +181,7 @@ def main(argv=None):
     started = time.time()
     while step < a.steps:
         distance, channel_error = encoder_distance(encoder, reference, channel, sampler.batch(a.batch_size).to(dev))
-        gnorm = optimizer_step(optimizer, distance, a.lr * min(1.0, (step + 1) / max(1, a.warmup_steps)))
+        gnorm = optimizer_step(optimizer, distance, learning_rate_at(step, a.lr, a.warmup_steps, 0, 0))
         step += 1
         wall = wall_before + time.time() - started
         if step % 10 == 0:

@@ -104,6 +104,24 @@ average_exports() {
 
 POSITION_CHANNEL=${POSITION_CHANNEL:-9:1.0:0.05}
 
+# position_decoder INIT CKPT ARGS...: train_vae of the decoder alone from the VAE checkpoint INIT into $CK/CKPT, on the
+# shipped encoder's latents with the position channel redrawn, vae_small's terms plus the balance term x 10, plus ARGS
+position_decoder() {
+  local init=$1 ckpt=$2
+  shift 2
+  train_vae --config models/training/configs/vae_small.json --init "$init" --freeze-encoder \
+      --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --ckpt "$CK/$ckpt" --save-every 100 "$@"
+}
+
+# position_encoder CKPT ARGS...: position_channel.py on decoder40's VAE (its encoder against the shipped one) into
+# $CK/CKPT, plus ARGS
+position_encoder() {
+  local ckpt=$1
+  shift
+  $PY -m models.training.position_channel --corpus "$DATA" --vae "$CK/vae40_dec/last.pt" \
+      --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/$ckpt" "$@"
+}
+
 case "${1:-}" in
   restore) restore_session6 ;;
   encode33) encode_corpus "$CK/restored/vae.pt" "$CK/latents33" ;;
@@ -128,20 +146,13 @@ case "${1:-}" in
   soup40) average_exports "$(session39_folder)" "$CK/export39_1000" "$CK/soup40_w50" ;;
   encode40) encode_corpus "$CK/restored39/vae.pt" "$CK/latents40" --position-channel "$POSITION_CHANNEL" ;;
   decoder40)
-    train_vae --config models/training/configs/vae_small.json --init "$CK/restored39/vae.pt" --freeze-encoder \
-        --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --ckpt "$CK/vae40_dec" --steps 2400 \
-        --cosine-steps 2400 --lr 3e-4 --warmup-steps 50 --save-every 100 --keep-steps 600,1200,1800 ;;
+    position_decoder "$CK/restored39/vae.pt" vae40_dec --steps 2400 --cosine-steps 2400 --lr 3e-4 --warmup-steps 50 \
+        --keep-steps 600,1200,1800 ;;
   decoder41)
-    train_vae --config models/training/configs/vae_small.json --init "$CK/vae40_dec/last.pt" --freeze-encoder \
-        --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --set level_weight=1.0 --ckpt "$CK/vae41_dec" \
-        --steps 1000 --cosine-steps 1000 --lr 1e-4 --warmup-steps 20 --save-every 100 ;;
-  encoder40)
-    $PY -m models.training.position_channel --corpus "$DATA" --vae "$CK/vae40_dec/last.pt" \
-        --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/vae40_enc" \
-        --device "$DEVICE" --threads "$THREADS" ;;
-  centre40)
-    $PY -m models.training.position_channel --vae "$CK/vae40_dec/last.pt" --reference "$CK/restored39/vae.pt" \
-        --position-channel "$POSITION_CHANNEL" --ckpt "$CK/vae40_centred" --centre-only ;;
+    position_decoder "$CK/vae40_dec/last.pt" vae41_dec --set level_weight=1.0 --steps 1000 --cosine-steps 1000 \
+        --lr 1e-4 --warmup-steps 20 ;;
+  encoder40) position_encoder vae40_enc --device "$DEVICE" --threads "$THREADS" ;;
+  centre40) position_encoder vae40_centred --centre-only ;;
   position40)
     train_diffusion_from "$CK/restored39" --latents "$CK/latents40" --vae "$CK/restored39/vae.pt" \
         --ckpt "$CK/position40" --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.25 --seed 40 \
