@@ -41,7 +41,7 @@ TRAINING_KEYS = {"learning_rate", "betas", "weight_decay", "kl_weight", "mel_wei
                  "stft_log_magnitude_weight", "waveform_weight_final", "waveform_anneal_steps",
                  "waveform_cosine_weight", "synthetic_tone_fraction", "spectral_channels", "balance_frame",
                  "side_waveform_weight", "position_probe_weight", "spectrum_probe_weight",
-                 "difference_waveform_weight", "waveform_lowpass_hz"}
+                 "difference_waveform_weight", "waveform_lowpass_hz", "silent_tail_fraction", "dc_weight"}
 
 
 def build_vae(cfg):
@@ -51,13 +51,21 @@ def build_vae(cfg):
 class CropSampler:
     """Training crops of `crop` samples from corpus clips (`metas`); with `tone_fraction` > 0 (config
     `synthetic_tone_fraction`, session 10) each crop is instead, with that probability, a random steady tone
-    (`synthetic_tones.random_tone`), drawn from its own generator so the corpus crops stay those of the seed."""
+    (`synthetic_tones.random_tone`), drawn from its own generator so the corpus crops stay those of the seed.
 
-    def __init__(self, corpus, metas, crop, seed, tone_fraction=0.0):
+    With `tail_fraction` > 0 (config `silent_tail_fraction`, session 41) a corpus crop instead starts, with that
+    probability, uniformly in [n − crop/2, n + crop/2) for a sound of n samples: from half to all of it is the digital
+    silence after the sound. The default crops (start in [−crop/8, n − crop/2)) hold at most half a crop of it, and
+    never a crop of silence alone, so a decoder fine-tune can raise its silence floor unseen (session 40's `decoder40`:
+    −57 → −39 dB). The choice and the start come from a third generator, so the other crops stay those of the seed."""
+
+    def __init__(self, corpus, metas, crop, seed, tone_fraction=0.0, tail_fraction=0.0):
         self.corpus, self.metas, self.crop = corpus, metas, crop
         self.rng = np.random.default_rng(seed)
         self.tone_fraction = tone_fraction
         self.tone_rng = np.random.default_rng(seed + 7919)
+        self.tail_fraction = tail_fraction
+        self.tail_rng = np.random.default_rng(seed + 104729)
 
     def batch(self, b):
         out = []
@@ -70,6 +78,8 @@ class CropSampler:
             # crops mostly inside the sound, some crossing its end into the silence that follows
             lo, hi = -self.crop // 8, max(1, n - self.crop // 2)
             s = int(self.rng.integers(lo, hi))
+            if self.tail_fraction and self.tail_rng.random() < self.tail_fraction:
+                s = int(self.tail_rng.integers(n - self.crop // 2, n + self.crop // 2))
             x = load_clip(self.corpus, m, s, s + self.crop)
             if self.rng.random() < 0.5:  # random gain augmentation keeps quiet sounds represented
                 x *= 10 ** (self.rng.uniform(-6, 3) / 20)
@@ -88,6 +98,11 @@ def ms(x):
 def frame_energy(x, frame=2048, hop=512):
     """Mean square of each frame, [B, C, T] -> [B, C, frames]."""
     return x.unfold(-1, frame, hop).pow(2).mean(-1)
+
+
+def frame_mean(x, frame=2048, hop=512):
+    """Mean of each frame, [B, C, T] -> [B, C, frames]: the signal's DC and its drift below about 20 Hz."""
+    return x.unfold(-1, frame, hop).mean(-1)
 
 
 def frame_level(energy):
@@ -184,6 +199,12 @@ class VAELoss(torch.nn.Module):
     makes the encoder put position in the latent, the same weight 10 is what carries it through the decoder (fresh
     tone batches, 300 steps, held-out balance correlation: probe alone 0.04, balance alone 0.03, both 0.83; the corpus
     run `vae20_r512wpb` in the training README).
+
+    The DC term (config `dc_weight`, 0 by default, added in session 41) is the L1 distance between the output's and
+    the input's frame means (`frame_mean`: 2048-sample frames, hop 512) on L and R. The MR-STFT and log-mel terms are
+    nearly blind below 20 Hz, so nothing else charges an offset: session 40's decoders taught to pan (`decoder40`,
+    `decoder41`) decode digital silence to a constant −0.011 on L and +0.010 on R (the −40 dB "floor") and put
+    offsets of up to −0.04 under eval clips (the shipped decoder: within ±0.008).
 
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
@@ -297,6 +318,7 @@ class VAELoss(torch.nn.Module):
             ("waveform_cosine", self.t.get("waveform_cosine_weight", 0.0), lambda: frame_cosine_distance(y, x)),
             ("level", self.t.get("level_weight", 0.0), lambda: F.l1_loss(frame_level(energy_y), frame_level(energy_x))),
             ("balance", self.t.get("balance_weight", 0.0), lambda: self.balance_distance(Y, X, energy_y, energy_x)),
+            ("dc", self.t.get("dc_weight", 0.0), lambda: F.l1_loss(frame_mean(y), frame_mean(x))),
         ]
         for name, weight, distance in optional_terms:
             if weight:
@@ -839,7 +861,8 @@ def main(argv=None):
                          centred=not a.uncentred_init)
         print(f"[vae] fresh init: {init_kind}", flush=True)
     first_cosine_step = cosine_start(a, step)
-    sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step, tc.get("synthetic_tone_fraction", 0.0))
+    sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step, tc.get("synthetic_tone_fraction", 0.0),
+                          tc.get("silent_tail_fraction", 0.0))
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     log.log(event="start", step=step, device=str(dev), params=sum(p.numel() for p in model.parameters()),
             clips=len(metas), batch=bs, crop=tc["crop"], lr=peak_lr, warmup_steps=a.warmup_steps,
