@@ -14,9 +14,21 @@ def _mono(x):
     return np.asarray(x, dtype=np.float64).mean(axis=0)
 
 
+def dc_blocked(x, cutoff_hz=20.0):
+    """x with its DC and drift below `cutoff_hz` removed: a 2nd-order Butterworth high-pass run forwards and backwards
+    (zero phase, so onsets and ends stay where they are), per channel."""
+    x = np.asarray(x, dtype=np.float64)
+    sos = sps.butter(2, cutoff_hz, btype="highpass", fs=SR, output="sos")
+    return sps.sosfiltfilt(sos, x, axis=-1) if x.shape[-1] > 3 * (2 * len(sos) + 1) else x - x.mean(axis=-1, keepdims=True)
+
+
 def active_mask(x, rel_db=-40.0, floor_db=-70.0, win=2048):
-    """Per-frame activity: frame peak above max(peak + rel_db, floor_db)."""
-    e = np.max(np.abs(x), axis=0)
+    """Per-frame activity: frame peak of the DC-blocked signal (`dc_blocked`) above max(peak + rel_db, floor_db).
+
+    Session 41 added the DC blocking: a decoder's constant offset (the shipped one puts −0.0008 on L and +0.0018 on R
+    under digital silence; session 40's `decoder40` ±0.011) is not sound, yet it held every frame after a quiet
+    sound "active", so short sounds measured as long and renders as filling their length."""
+    e = np.max(np.abs(dc_blocked(x)), axis=0)
     nfr = max(1, len(e) // win)
     fr = e[: nfr * win].reshape(nfr, -1).max(axis=1)
     thr = max(fr.max() * 10 ** (rel_db / 20), 10 ** (floor_db / 20))

@@ -9,7 +9,8 @@ posterior mean with the --vae checkpoint's decoder, and reports what `vae_family
 (the same 84 eval clips, 2 per family, and the same reading, `measures.stereo_kept`: of the clips panned by more than
 3 dB, the share whose decoded balance leans to the same side by > 1 dB against the decodes' median balance; the
 correlation of source and decoded balance) plus white noise panned +12 / 0 / −12 dB, and the level of the decoded digital silence (1.5 s of zeros:
-10 log10 of the mean square over both channels; session 40 found the decoder taught to pan raised it). With
+10 log10 of the mean square over both channels; session 40 found the decoder taught to pan raised it), with its mean
+per channel (session 41: that raised floor is a DC offset, opposite in L and R). With
 --no-replace the channel is left as the encoder gives it (what the shipped VAE does). This measures the decoder
 alone; `vae_family_check.py --vae` measures a whole VAE.
 """
@@ -69,11 +70,14 @@ def main():
             gain = 10 ** (pan_db / 40)  # L/R energy ratio 10^(pan/10)
             noise_out[f"{pan_db:+d} dB"] = round(lr_balance_db(decode(np.stack([noise * gain, noise / gain]))), 1)
         silence = decode(np.zeros((2, time.size)))
-        silence_db = round(float(10 * np.log10(np.mean(silence.astype(np.float64) ** 2) + 1e-20)), 1)
+        silence = silence.astype(np.float64)
+        silence_db = round(float(10 * np.log10(np.mean(silence ** 2) + 1e-20)), 1)
+        silence_mean = [round(float(v), 5) for v in silence.mean(axis=1)]
     print(json.dumps(dict(
         vae=a.vae, vae_step=state["step"], reference=a.reference,
         position_channel=None if a.no_replace else channel.record(), clips=len(chosen), stereo=stereo_kept(balances),
-        white_noise_panned=noise_out, decoded_silence_db=silence_db), indent=1))
+        white_noise_panned=noise_out, decoded_silence_db=silence_db, decoded_silence_mean_left_right=silence_mean),
+        indent=1))
 
 
 if __name__ == "__main__":

@@ -68,13 +68,16 @@
 #                                                   # (silent_tail_fraction 0.25) (vae42_dec; DEC_STEPS, default 1000)
 #   bash models/training/run_ratio2048.sh decoder43 # decoder42's step 1,000 continued 800 steps with the DC term x 500
 #                                                   # (vae43_dec; session 41: decoder42 left a -52.5 dB offset)
+#   bash models/training/run_ratio2048.sh decoder44 # decoder43 with the DC term on whole-crop means (dc_frame 16384):
+#                                                   # 2048-sample frame means also charged content below about 20 Hz
+#                                                   # and brightened decoder43 (vae44_dec)
 #   bash models/training/run_ratio2048.sh centre42  # decoder42's VAE with the centring encoder (vae42_centred;
-#                                                   # centre43: decoder43's, vae43_centred)
-#   bash models/training/run_ratio2048.sh export42  # export40 with vae42_centred into $CK/export42 (export43:
-#                                                   # vae43_centred into $CK/export43)
+#                                                   # centre43, centre44: decoder43's, decoder44's)
+#   bash models/training/run_ratio2048.sh export42  # export40 with vae42_centred into $CK/export42 (export43,
+#                                                   # export44: vae43_centred, vae44_centred)
 #   bash models/training/run_ratio2048.sh soup42    # the session-39 export's U-Net and text encoder averaged with
 #                                                   # export42's (W, default 0.5), export42's VAE taken whole
-#                                                   # (soup43: export43's)
+#                                                   # (soup43, soup44: export43's, export44's)
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -171,9 +174,12 @@ case "${1:-}" in
   decoder43)
     position_decoder "$CK/vae42_dec/step0001000.pt" vae43_dec --set level_weight=1.0 --set silent_tail_fraction=0.25 \
         --set dc_weight=500 --steps 800 --cosine-steps 800 --lr 1e-4 --warmup-steps 20 ;;
+  decoder44)
+    position_decoder "$CK/vae42_dec/step0001000.pt" vae44_dec --set level_weight=1.0 --set silent_tail_fraction=0.25 \
+        --set dc_weight=500 --set dc_frame=16384 --steps 800 --cosine-steps 800 --lr 1e-4 --warmup-steps 20 ;;
   encoder40) position_encoder "$CK/vae40_dec/last.pt" vae40_enc --device "$DEVICE" --threads "$THREADS" ;;
   centre40) position_encoder "$CK/vae40_dec/last.pt" vae40_centred --centre-only ;;
-  centre42|centre43) position_encoder "$CK/vae${1#centre}_dec/last.pt" "vae${1#centre}_centred" --centre-only ;;
+  centre42|centre43|centre44) position_encoder "$CK/vae${1#centre}_dec/last.pt" "vae${1#centre}_centred" --centre-only ;;
   position40)
     train_diffusion_from "$CK/restored39" --latents "$CK/latents40" --vae "$CK/restored39/vae.pt" \
         --ckpt "$CK/position40" --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.25 --seed 40 \
@@ -182,10 +188,10 @@ case "${1:-}" in
     $PY -m models.training.export --diffusion "${CKPT_40:-$CK/position40/last.pt}" \
         --vae "${VAE_40:-$CK/vae40_centred/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
         --cfg-scale 4.5 --out "${OUT_40:-$CK/export40}" ;;
-  export42|export43) VAE_40=$CK/vae${1#export}_centred/last.pt OUT_40=$CK/$1 bash "$0" export40 ;;
-  soup42|soup43)
+  export42|export43|export44) VAE_40=$CK/vae${1#export}_centred/last.pt OUT_40=$CK/$1 bash "$0" export40 ;;
+  soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|encoder40|centre40|centre42|centre43|position40|export40|export42|export43|soup42|soup43" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44" >&2
      exit 2 ;;
 esac
