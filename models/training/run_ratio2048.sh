@@ -68,9 +68,8 @@
 #                                                   # (silent_tail_fraction 0.25) (vae42_dec; DEC_STEPS, default 1000)
 #   bash models/training/run_ratio2048.sh decoder43 # decoder42's step 1,000 continued 800 steps with the DC term x 500
 #                                                   # (vae43_dec; session 41: decoder42 left a -52.5 dB offset)
-#   bash models/training/run_ratio2048.sh decoder44 # decoder43 with the DC term on whole-crop means (dc_frame 16384):
-#                                                   # 2048-sample frame means also charged content below about 20 Hz
-#                                                   # and brightened decoder43 (vae44_dec)
+#   bash models/training/run_ratio2048.sh decoder44 # decoder43 with the DC term on whole-crop means (dc_frame 16384),
+#                                                   # which charge the offset only (vae44_dec)
 #   bash models/training/run_ratio2048.sh centre42  # decoder42's VAE with the centring encoder (vae42_centred;
 #                                                   # centre43, centre44: decoder43's, decoder44's)
 #   bash models/training/run_ratio2048.sh export42  # export40 with vae42_centred into $CK/export42 (export43,

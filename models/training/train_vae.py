@@ -205,9 +205,11 @@ class VAELoss(torch.nn.Module):
     nearly blind below 20 Hz, so nothing else charges an offset: session 40's decoders taught to pan (`decoder40`,
     `decoder41`) decode digital silence to a constant −0.011 on L and +0.010 on R (the −40 dB "floor") and put
     offsets of up to −0.04 under eval clips (the shipped decoder: within ±0.008). `dc_frame` (session 41; default
-    2048) sets the frame; with 2048-sample frames (46 ms) the term also charges content up to about 20 Hz, and at
-    weight 500 (`decoder43`) it removed the offset (silence at −89.6 dB) but brightened the decoder (the pitch pairs'
-    median centroid 1,583 Hz against 731 Hz before it); a whole-crop mean charges only the offset.
+    2048) sets the frame (hop a quarter of it); 2048-sample frames (46 ms) also charge content up to about 20 Hz, a
+    frame at or above the crop length only the offset. At weight 500 both removed the offset (`decoder43`, 2048:
+    silence at −89.6 dB; `decoder44`, whole crops: −86.9 dB), and both brightened the generations alike (median
+    spectral centroid of the pitch pairs at seed 0: 1,621 Hz against 731 Hz with `decoder42`), so the frame is not
+    the cause.
 
     `spectral_floor_db` (unset by default, added in session 8) puts the floor of the MR-STFT's log-magnitude and of
     the log-mel at the level of white noise that many dB under full scale (`spectral_floor_power`).
