@@ -39,11 +39,17 @@ struct BundledModelTests {
     static func loudestFrameDecibels(_ audio: AudioBuffer, frame: Int = 2048) -> Double {
         let scalars = audio.samples.scalars  // channels-first [C, T]
         let frames = audio.frameCount
-        return stride(from: 0, to: frames - frame + 1, by: frame).map { start in
-            (0..<audio.channelCount).map { channel in
-                sumOfSquares(scalars[(channel * frames + start)..<(channel * frames + start + frame)])
-            }.reduce(0, +) / Double(frame * audio.channelCount)
-        }.map { 10 * log10(max($0, 1e-20)) }.max() ?? -200
+        var loudest = -200.0
+        for start in stride(from: 0, to: frames - frame + 1, by: frame) {
+            var sum = 0.0
+            for channel in 0..<audio.channelCount {
+                let first = channel * frames + start
+                sum += sumOfSquares(scalars[first..<(first + frame)])
+            }
+            let meanSquare: Double = sum / Double(frame * audio.channelCount)
+            loudest = max(loudest, 10 * log10(max(meanSquare, 1e-20)))
+        }
+        return loudest
     }
 
     static func meanSquareDecibels(_ scalars: ArraySlice<Float>) -> Double {
