@@ -69,8 +69,7 @@ def main():
         for pan_db in (12, 0, -12):
             gain = 10 ** (pan_db / 40)  # L/R energy ratio 10^(pan/10)
             noise_out[f"{pan_db:+d} dB"] = round(lr_balance_db(decode(np.stack([noise * gain, noise / gain]))), 1)
-        silence = decode(np.zeros((2, time.size)))
-        silence = silence.astype(np.float64)
+        silence = decode(np.zeros((2, time.size))).astype(np.float64)
         silence_db = round(float(10 * np.log10(np.mean(silence ** 2) + 1e-20)), 1)
         silence_mean = [round(float(v), 5) for v in silence.mean(axis=1)]
     print(json.dumps(dict(

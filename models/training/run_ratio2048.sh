@@ -128,6 +128,15 @@ position_decoder() {
       --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --ckpt "$CK/$ckpt" --save-every 100 "$@"
 }
 
+# dc_decoder INIT CKPT DC_WEIGHT STEPS ARGS...: position_decoder with the level term (x 1), the DC term (x DC_WEIGHT)
+# and a quarter of the crops in the silence after a sound, lr 1e-4 cosine over STEPS (session 41), plus ARGS
+dc_decoder() {
+  local init=$1 ckpt=$2 dc_weight=$3 steps=$4
+  shift 4
+  position_decoder "$init" "$ckpt" --set level_weight=1.0 --set silent_tail_fraction=0.25 --set dc_weight="$dc_weight" \
+      --steps "$steps" --cosine-steps "$steps" --lr 1e-4 --warmup-steps 20 "$@"
+}
+
 # position_encoder VAE CKPT ARGS...: position_channel.py on the VAE checkpoint VAE (its encoder against the shipped
 # one) into $CK/CKPT, plus ARGS
 position_encoder() {
@@ -166,16 +175,9 @@ case "${1:-}" in
   decoder41)
     position_decoder "$CK/vae40_dec/last.pt" vae41_dec --set level_weight=1.0 --steps 1000 --cosine-steps 1000 \
         --lr 1e-4 --warmup-steps 20 ;;
-  decoder42)
-    position_decoder "$CK/vae41_dec/last.pt" vae42_dec --set level_weight=1.0 --set silent_tail_fraction=0.25 \
-        --set dc_weight="${DC_WEIGHT:-100}" \
-        --steps "${DEC_STEPS:-1000}" --cosine-steps "${DEC_STEPS:-1000}" --lr 1e-4 --warmup-steps 20 ;;
-  decoder43)
-    position_decoder "$CK/vae42_dec/step0001000.pt" vae43_dec --set level_weight=1.0 --set silent_tail_fraction=0.25 \
-        --set dc_weight=500 --steps 800 --cosine-steps 800 --lr 1e-4 --warmup-steps 20 ;;
-  decoder44)
-    position_decoder "$CK/vae42_dec/step0001000.pt" vae44_dec --set level_weight=1.0 --set silent_tail_fraction=0.25 \
-        --set dc_weight=500 --set dc_frame=16384 --steps 800 --cosine-steps 800 --lr 1e-4 --warmup-steps 20 ;;
+  decoder42) dc_decoder "$CK/vae41_dec/last.pt" vae42_dec "${DC_WEIGHT:-100}" "${DEC_STEPS:-1000}" ;;
+  decoder43) dc_decoder "$CK/vae42_dec/step0001000.pt" vae43_dec 500 800 ;;
+  decoder44) dc_decoder "$CK/vae42_dec/step0001000.pt" vae44_dec 500 800 --set dc_frame=16384 ;;
   encoder40) position_encoder "$CK/vae40_dec/last.pt" vae40_enc --device "$DEVICE" --threads "$THREADS" ;;
   centre40) position_encoder "$CK/vae40_dec/last.pt" vae40_centred --centre-only ;;
   centre42|centre43|centre44) position_encoder "$CK/vae${1#centre}_dec/last.pt" "vae${1#centre}_centred" --centre-only ;;

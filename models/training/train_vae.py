@@ -305,9 +305,7 @@ class VAELoss(torch.nn.Module):
     def dc_distance(self, y, x):
         """L1 of the frame means (`frame_mean`) of L and R, frames of `dc_frame` samples (config; default 2048, hop a
         quarter of it); a `dc_frame` at or above the crop length compares each crop's mean as a whole."""
-        frame = self.t.get("dc_frame", 2048)
-        if frame >= y.shape[-1]:
-            return F.l1_loss(y.mean(-1), x.mean(-1))
+        frame = min(int(self.t.get("dc_frame", 2048)), y.shape[-1])
         return F.l1_loss(frame_mean(y, frame, max(1, frame // 4)), frame_mean(x, frame, max(1, frame // 4)))
 
     def terms(self, y, x, step=None):
