@@ -72,6 +72,12 @@ session39_folder() {
   shipped_folder 790c0d6 session39_default
 }
 
+# session41_folder: the session-41 export (soup42: half the session-39 U-Net and text encoder, half position40's, with
+# decoder42 behind the encoder that centres channel 9; commit f283382), which the session-42 decoders start from
+session41_folder() {
+  shipped_folder f283382 session41_default
+}
+
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
 # diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {

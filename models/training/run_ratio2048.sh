@@ -77,6 +77,21 @@
 #   bash models/training/run_ratio2048.sh soup42    # the session-39 export's U-Net and text encoder averaged with
 #                                                   # export42's (W, default 0.5), export42's VAE taken whole
 #                                                   # (soup43, soup44: export43's, export44's)
+#   bash models/training/run_ratio2048.sh restore42 # session 42: the session-41 export (soup42, models/default since
+#                                                   # session 41, from git history) back as checkpoints in
+#                                                   # $CK/restored42
+#   bash models/training/run_ratio2048.sh decoder45 # its decoder continued with the DC term between decoder42's x 100
+#                                                   # and decoder43's x 500 (DC_WEIGHT, default 200; DEC_STEPS, default
+#                                                   # 800); its encoder already centres channel 9 (vae45_dec)
+#   bash models/training/run_ratio2048.sh export45  # the session-41 export's U-Net and text encoder (restored42's EMA
+#                                                   # list, bit for bit) with VAE_45 (default vae45_dec/last.pt); OUT_45,
+#                                                   # default $CK/export45
+#   bash models/training/run_ratio2048.sh direction42 # the session-41 export's text encoder taught to read which way a
+#                                                     # movement goes (direction_text.py: mirrored captions, anchored
+#                                                     # to the original's outputs; $CK/direction42.pt); it reads the
+#                                                     # held-out phrasing backwards, so no U-Net was trained on it
+#   bash models/training/run_ratio2048.sh direction42r # the same with ROLE_PHRASINGS (destination named first) added
+#                                                      # ($CK/direction42r.pt); held-out phrasing still backwards
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -190,9 +205,21 @@ case "${1:-}" in
         --vae "${VAE_40:-$CK/vae40_centred/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
         --cfg-scale 4.5 --out "${OUT_40:-$CK/export40}" ;;
   export42|export43|export44) VAE_40=$CK/vae${1#export}_centred/last.pt OUT_40=$CK/$1 bash "$0" export40 ;;
+  restore42) restore_export "$(session41_folder)" "$CK/restored42" ;;
+  decoder45) dc_decoder "$CK/restored42/vae.pt" vae45_dec "${DC_WEIGHT:-200}" "${DEC_STEPS:-800}" ;;
+  export45)
+    $PY -m models.training.export --diffusion "$CK/restored42/diffusion.pt" --weights ema \
+        --vae "${VAE_45:-$CK/vae45_dec/last.pt}" --tokenizer "$CK/restored42/tokenizer" --window full --cfg-scale 4.5 \
+        --out "${OUT_45:-$CK/export45}" ;;
+  direction42)
+    $PY -m models.training.direction_text --model "$(session41_folder)" --corpus "$DATA" --device "$DEVICE" \
+        --threads "$THREADS" --out "$CK/direction42.pt" ;;
+  direction42r)
+    $PY -m models.training.direction_text --model "$(session41_folder)" --corpus "$DATA" --device "$DEVICE" \
+        --threads "$THREADS" --role-phrasings --out "$CK/direction42r.pt" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r" >&2
      exit 2 ;;
 esac

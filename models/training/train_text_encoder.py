@@ -96,16 +96,25 @@ def drop_words(rng, caption, p):
     return " ".join(kept or words[:1])
 
 
-def pooled_output(encoder, captions, device):
-    """Masked mean of the encoder's output. The batch is cut to its longest caption first: padded keys are masked and
-    T5's relative position bias does not depend on the padded length, so the real tokens' outputs are the same as at
-    max_length, at a fraction of the cost."""
+def encoded_batch(encoder, captions, device):
+    """The encoder's output tokens [B, T, D] and their mask [B, T, 1] (float). The batch is cut to its longest caption
+    first: padded keys are masked and T5's relative position bias does not depend on the padded length, so the real
+    tokens' outputs are the same as at max_length, at a fraction of the cost."""
     ids, mask = encoder.tokenize(list(captions))
     longest = int(mask.sum(dim=1).max())
     ids, mask = ids[:, :longest].to(device), mask[:, :longest].to(device)
     h = encoder.encode_ids(ids, mask)
-    m = mask.unsqueeze(-1).to(h.dtype)
-    return (h * m).sum(dim=1) / m.sum(dim=1).clamp_min(1.0)
+    return h, mask.unsqueeze(-1).to(h.dtype)
+
+
+def masked_mean(h, mask):
+    """Mean of h [B, T, D] over the tokens mask [B, T, 1] keeps."""
+    return (h * mask).sum(dim=1) / mask.sum(dim=1).clamp_min(1.0)
+
+
+def pooled_output(encoder, captions, device):
+    """Masked mean of the encoder's output (encoded_batch)."""
+    return masked_mean(*encoded_batch(encoder, captions, device))
 
 
 def batch_targets(rows, device):
