@@ -49,7 +49,7 @@ from safetensors.torch import load_file
 
 from .common import Logger, file_sha256, pick_device, read_meta, set_threads
 from .corpus.captions import ATTR
-from .train_text_encoder import caption_set, encoded_batch, encoder_from_config, masked_mean
+from .train_text_encoder import CATEGORIES, caption_set, encoded_batch, encoder_from_config, masked_mean
 
 PROMPT_PREFIX = "conditioner.conditioners.prompt.model."
 DIRECTIONS = {"left_to_right": 1.0, "right_to_left": -1.0}
@@ -79,9 +79,10 @@ def mirrored(caption):
 
 
 # Movement phrasings of this stage only (not corpus captions): the destination before the source, or both named by
-# role words, so that the encoder learns to read "to"/"toward" and "from"/"starting" rather than word order. The
+# role words, so that the encoder might learn to read "to"/"toward" and "from"/"starting" rather than word order. The
 # corpus's training phrasings all name the source first ("moving from left to right"), and an encoder taught on
-# them alone reads the held-out "moving to the right from the left" backwards.
+# them alone reads the held-out "moving to the right from the left" backwards. Session 42: with these added it still
+# does, although the third shares "to the ... from" with the held-out phrasing.
 ROLE_PHRASINGS = ("ending on the {dst} after starting on the {src}", "heading toward the {dst}, starting from the {src}",
                   "sweeping over to the {dst} from a start on the {src}", "starting on the {src} and ending on the {dst}")
 MOVEMENT_PHRASES = sorted({p for key in (("position", "left_to_right"), ("position", "right_to_left"))
@@ -170,8 +171,9 @@ def main(argv=None):
 
     def labelled(metas, per_clip):
         rows = caption_set(metas, per_clip, a.seed, families)
-        # caption_set's targets give position class + 1 (0: not stated); 5 and 6 are the two movements
-        return [(c, {5: 1.0, 6: -1.0}.get(t["position"], 0.0)) for c, t in rows]
+        # caption_set's targets give the position's index in CATEGORIES + 1 (0: not stated)
+        sign_of_class = {CATEGORIES["position"].index(value) + 1: sign for value, sign in DIRECTIONS.items()}
+        return [(c, sign_of_class.get(t["position"], 0.0)) for c, t in rows]
 
     rows = labelled(fit_metas, a.captions_per_clip)
     check_rows = labelled(check_metas, a.captions_per_clip)
