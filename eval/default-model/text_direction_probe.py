@@ -25,8 +25,8 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-from text_encoder_probe import encoder_from_export  # noqa: E402
 from models.training.common import read_meta, set_threads  # noqa: E402
+from models.training.direction_text import exported_encoder  # noqa: E402
 from models.training.train_text_encoder import load_encoder  # noqa: E402
 
 PAIRS = {"movement": ("left_to_right", "right_to_left"), "static": ("left", "right")}
@@ -88,7 +88,7 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     set_threads(1)
-    encoders = ([(f"export {f}", lambda f=f: encoder_from_export(f)) for f in a.model]
+    encoders = ([(f"export {f}", lambda f=f: exported_encoder(f)[0]) for f in a.model]
                 + [(f"checkpoint {p}", lambda p=p: load_encoder(p)) for p in a.pretrained])
     if not encoders:
         ap.error("give at least one --model or --pretrained")

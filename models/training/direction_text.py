@@ -49,7 +49,7 @@ from safetensors.torch import load_file
 
 from .common import Logger, file_sha256, pick_device, read_meta, set_threads
 from .corpus.captions import ATTR
-from .train_text_encoder import CATEGORIES, caption_set, encoded_batch, encoder_from_config, masked_mean
+from .train_text_encoder import CATEGORIES, caption_set, encoded_batch, encoder_from_config, masked_mean, targets
 
 PROMPT_PREFIX = "conditioner.conditioners.prompt.model."
 DIRECTIONS = {"left_to_right": 1.0, "right_to_left": -1.0}
@@ -98,8 +98,11 @@ def with_role_phrasing(rng, caption, sign):
     raise ValueError(f"no training movement phrase in {caption!r}")
 
 
-def direction_of(stated):
-    return DIRECTIONS.get(stated.get("position"), 0.0)
+def movement_signs(rows):
+    """(caption, targets) rows (train_text_encoder.targets: a position's index in CATEGORIES + 1, 0 not stated) as
+    (caption, sign): +1 left to right, -1 right to left, 0 no movement stated."""
+    sign_of_class = {CATEGORIES["position"].index(value) + 1: sign for value, sign in DIRECTIONS.items()}
+    return [(caption, sign_of_class.get(target["position"], 0.0)) for caption, target in rows]
 
 
 @torch.no_grad()
@@ -169,48 +172,44 @@ def main(argv=None):
     fit_metas = [m for i, m in enumerate(train_metas) if i not in unseen]
     check_metas = [m for i, m in enumerate(train_metas) if i in unseen]
 
-    def labelled(metas, per_clip):
-        rows = caption_set(metas, per_clip, a.seed, families)
-        # caption_set's targets give the position's index in CATEGORIES + 1 (0: not stated)
-        sign_of_class = {CATEGORIES["position"].index(value) + 1: sign for value, sign in DIRECTIONS.items()}
-        return [(c, sign_of_class.get(t["position"], 0.0)) for c, t in rows]
-
-    rows = labelled(fit_metas, a.captions_per_clip)
-    check_rows = labelled(check_metas, a.captions_per_clip)
-    eval_rows = [(m["caption"], direction_of(m.get("stated", {}))) for m in eval_metas]
+    rows = movement_signs(caption_set(fit_metas, a.captions_per_clip, a.seed, families))
+    check_rows = movement_signs(caption_set(check_metas, a.captions_per_clip, a.seed, families))
+    eval_rows = movement_signs([(m["caption"], targets(m, m.get("stated", {}), families)) for m in eval_metas])
     moving = [r for r in rows if r[1] != 0.0]
     if a.role_phrasings:
         moving += [(with_role_phrasing(rng, c, s), s) for c, s in moving]
     still = [r for r in rows if r[1] == 0.0]
     margin = static_margin(original, fit_metas, device)
     direction = torch.nn.Parameter(torch.randn(t5_config["d_model"], device=device))
-    params = list(encoder.parameters()) + [direction]
-    opt = torch.optim.AdamW([{"params": list(encoder.parameters()), "weight_decay": 0.0},
+    weights = list(encoder.parameters())
+    opt = torch.optim.AdamW([{"params": weights, "weight_decay": 0.0},
                              {"params": [direction], "weight_decay": 0.0, "lr": 1e-2}], lr=a.lr)
+    # a batch: batch_size // 4 movement captions, each beside its mirror, then the rest captions that do not move
+    picked_per_batch, still_per_batch = a.batch_size // 4, a.batch_size - a.batch_size // 2
+    moving_per_batch = 2 * picked_per_batch
     log = Logger(os.path.splitext(a.out)[0] + "_log.jsonl")
     log.log(event="start", model=a.model, captions=len(rows), movement_captions=len(moving), margin=round(margin, 5),
             steps=a.steps, batch=a.batch_size, lr=a.lr, anchor_weight=a.anchor_weight, role_phrasings=a.role_phrasings)
     t0, running, since = time.time(), {}, 0
     for step in range(1, a.steps + 1):
-        half = a.batch_size // 2
         scale = min(1.0, step / 20) * 0.5 * (1 + math.cos(math.pi * step / a.steps))
         opt.param_groups[0]["lr"], opt.param_groups[1]["lr"] = a.lr * scale, 1e-2 * scale
-        picked = [moving[i] for i in rng.integers(len(moving), size=half // 2)]
+        picked = [moving[i] for i in rng.integers(len(moving), size=picked_per_batch)]
         chunk = (picked + [(mirrored(c), -s) for c, s in picked]
-                 + [still[i] for i in rng.integers(len(still), size=a.batch_size - half)])
-        half = 2 * len(picked)
+                 + [still[i] for i in rng.integers(len(still), size=still_per_batch)])
         h, mask = encoded_batch(encoder, [c for c, _ in chunk], device)
         with torch.no_grad():
             h0, _ = encoded_batch(original, [c for c, _ in chunk], device)
         anchor = relative_square_error(h, h0, mask)
         axis = direction / direction.norm()
-        signs = torch.tensor([s for _, s in chunk[:half]], device=device)
-        shift = (masked_mean(h[:half], mask[:half]) - masked_mean(h0[:half], mask[:half])) @ axis
+        signs = torch.tensor([s for _, s in chunk[:moving_per_batch]], device=device)
+        moving_h, moving_h0, moving_mask = h[:moving_per_batch], h0[:moving_per_batch], mask[:moving_per_batch]
+        shift = (masked_mean(moving_h, moving_mask) - masked_mean(moving_h0, moving_mask)) @ axis
         along = torch.relu(margin - signs * shift).pow(2).mean() / margin ** 2
         loss = a.anchor_weight * anchor + along
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        torch.nn.utils.clip_grad_norm_(weights + [direction], 1.0)
         opt.step()
         for name, value in (("anchor", anchor), ("direction", along), ("loss", loss)):
             running[name] = running.get(name, 0.0) + float(value.detach())
@@ -228,7 +227,8 @@ def main(argv=None):
     torch.save(dict(encoder=encoder.model.state_dict(), t5_config=t5_config, max_length=encoder.max_length,
                     tokenizer=os.path.abspath(tokenizer), tokenizer_sha256=file_sha256(tokenizer), families=families,
                     steps=a.steps, eval=metrics, source=dict(model=a.model, stage="direction_text"),
-                    anchor_weight=a.anchor_weight, lr=a.lr, role_phrasings=a.role_phrasings, wall=round(time.time() - t0, 1)), tmp)
+                    anchor_weight=a.anchor_weight, lr=a.lr, role_phrasings=a.role_phrasings,
+                    wall=round(time.time() - t0, 1)), tmp)
     os.replace(tmp, a.out)
     log.log(event="done", out=a.out, wall_s_total=round(time.time() - t0, 1), **metrics)
 

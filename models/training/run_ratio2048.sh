@@ -161,6 +161,14 @@ position_encoder() {
       --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/$ckpt" "$@"
 }
 
+# direction_encoder NAME ARGS...: direction_text.py on the session-41 export's text encoder into $CK/NAME.pt, plus ARGS
+direction_encoder() {
+  local name=$1
+  shift
+  $PY -m models.training.direction_text --model "$(session41_folder)" --corpus "$DATA" --device "$DEVICE" \
+      --threads "$THREADS" --out "$CK/$name.pt" "$@"
+}
+
 case "${1:-}" in
   restore) restore_session6 ;;
   encode33) encode_corpus "$CK/restored/vae.pt" "$CK/latents33" ;;
@@ -211,12 +219,8 @@ case "${1:-}" in
     $PY -m models.training.export --diffusion "$CK/restored42/diffusion.pt" --weights ema \
         --vae "${VAE_45:-$CK/vae45_dec/last.pt}" --tokenizer "$CK/restored42/tokenizer" --window full --cfg-scale 4.5 \
         --out "${OUT_45:-$CK/export45}" ;;
-  direction42)
-    $PY -m models.training.direction_text --model "$(session41_folder)" --corpus "$DATA" --device "$DEVICE" \
-        --threads "$THREADS" --out "$CK/direction42.pt" ;;
-  direction42r)
-    $PY -m models.training.direction_text --model "$(session41_folder)" --corpus "$DATA" --device "$DEVICE" \
-        --threads "$THREADS" --role-phrasings --out "$CK/direction42r.pt" ;;
+  direction42) direction_encoder direction42 ;;
+  direction42r) direction_encoder direction42r --role-phrasings ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
