@@ -50,7 +50,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Classifier-free guidance scale (1 = off).") var cfgScale: Float?
     @Option(help: "What to steer away from.") var negativePrompt: String?
     @Option(help: "CFG rescale φ in [0, 1].") var cfgRescale: Float?
-    @Option(help: "Apply guidance only while σ_v = sin(tπ/2) is in LO,HI (e.g. 0.1,0.9).") var cfgInterval: String?
+    @Option(help: "Apply guidance only while σ_v = sin(tπ/2) is in LO,HI (e.g. 0.1,1; default: the model's).") var cfgInterval: String?
     @Option(help: "Seed (default: drawn and printed).") var seed: UInt64?
     @Option(help: "Start from this audio (variation; another sample rate or channel count is converted as stable-audio-tools does, with a notice).") var initAudio: String?
     @Option(help: "σ to start from with --init-audio.") var initNoiseLevel: Double = 1
@@ -91,8 +91,9 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 
-    func parsedInterval() throws -> ClosedRange<Double> {
-        guard let cfgInterval else { return 0...1 }
+    /// `--cfg-interval` as a range; nil when not given (the model's default applies).
+    func parsedInterval() throws -> ClosedRange<Double>? {
+        guard let cfgInterval else { return nil }
         let parts = cfgInterval.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let low = parts[0], let high = parts[1], low <= high else {
             throw ValidationError("--cfg-interval takes LO,HI with LO ≤ HI, e.g. 0.1,0.9")
@@ -135,7 +136,7 @@ struct GenerateCommand: ParsableCommand {
         configuration.rho = rho
         configuration.guidanceScale = cfgScale
         configuration.guidanceRescale = cfgRescale
-        configuration.guidanceInterval = (try? parsedInterval()) ?? 0...1
+        configuration.guidanceInterval = (try? parsedInterval()) ?? nil
         configuration.initAudioPath = initAudio
         configuration.initNoiseLevel = initNoiseLevel
         configuration.window = window
@@ -182,7 +183,7 @@ struct GenerateCommand: ParsableCommand {
                       "cfg_scale=\(result.guidanceScale)", "cfg_rescale=\(result.guidanceRescale)", "window=\(result.window.rawValue)",
                       "model=\(modelPath)"]
         if let negative = configuration.negativePrompt { fields.append("negative_prompt=\(negative)") }
-        if configuration.guidanceInterval != 0...1 { fields.append("cfg_interval=\(configuration.guidanceInterval.lowerBound),\(configuration.guidanceInterval.upperBound)") }
+        if result.guidanceInterval != 0...1 { fields.append("cfg_interval=\(result.guidanceInterval.lowerBound),\(result.guidanceInterval.upperBound)") }
         if let initAudio = configuration.initAudioPath { fields.append("init_audio=\(initAudio)"); fields.append("init_noise_level=\(configuration.initNoiseLevel)") }
         return fields.joined(separator: "; ")
     }
@@ -243,6 +244,7 @@ extension GenerateCommand {
                               "seed": result.seed, "steps": result.steps, "sampler": result.sampler.rawValue, "schedule": result.schedule.rawValue,
                               "sigma_min": result.sigmaMin, "sigma_max": result.sigmaMax, "rho": result.rho,
                               "cfg_scale": Double(result.guidanceScale), "cfg_rescale": Double(result.guidanceRescale),
+                              "cfg_interval": [result.guidanceInterval.lowerBound, result.guidanceInterval.upperBound],
                               "window": result.window.rawValue, "latent_frames": result.latentFrames,
                               "negative_prompt": configuration.negativePrompt ?? NSNull(), "timings": result.timings,
                               "notices": result.notices]) { $1 }

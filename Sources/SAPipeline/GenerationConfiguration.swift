@@ -21,8 +21,9 @@ public struct GenerationConfiguration: Sendable, Equatable {
     public var guidanceScale: Float?
     /// CFG rescale φ in [0, 1], nil = model default (SAT's: 0.4 for U-Nets through `generate_diffusion_cond`, 0 for DiTs).
     public var guidanceRescale: Float?
-    /// Guidance applies only while σ_v = sin(tπ/2) lies in this interval (SAT's `cfg_interval`); default 0…1.
-    public var guidanceInterval: ClosedRange<Double> = 0...1
+    /// Guidance applies only while σ_v = sin(tπ/2) lies in this interval (SAT's `cfg_interval`); outside it a step
+    /// costs one model pass instead of two. nil = model default (0…1, every step, unless its config sets one).
+    public var guidanceInterval: ClosedRange<Double>?
     /// Seed for the initial and SDE noise; nil draws one (reported in the result).
     public var seed: UInt64?
     /// Audio to start from (SAT's `init_audio`), at the model's rate and channel count.
@@ -57,10 +58,11 @@ public struct GenerationConfiguration: Sendable, Equatable {
 }
 
 /// Per-model sampling defaults: read from an optional `"stable_audio_swift": {…}` object in `model_config.json`
-/// (`steps`, `sampler`, `schedule`, `sigma_min`, `sigma_max`, `rho`, `cfg_scale`, `cfg_rescale`, `window`), falling
+/// (`steps`, `sampler`, `schedule`, `sigma_min`, `sigma_max`, `rho`, `cfg_scale`, `cfg_rescale`, `cfg_interval` as
+/// `[lo, hi]`, `window`), falling
 /// back to the published values for the backbone: the Stable Audio Open model card for DiTs (100 steps, dpmpp-3m-sde,
 /// σ 0.3…500, CFG 7) and stable-audio-tools' UI values for U-Nets (100 steps, dpmpp-3m-sde, σ 0.01…100, CFG 7,
-/// rescale 0.4 as `generate_diffusion_cond` applies it), and the `fit` window.
+/// rescale 0.4 as `generate_diffusion_cond` applies it), guidance at every step, and the `fit` window.
 public struct ModelDefaults: Sendable, Equatable {
     public var steps = 100
     public var sampler = SamplerKind.dpmpp3mSDE
@@ -70,6 +72,7 @@ public struct ModelDefaults: Sendable, Equatable {
     public var rho = 1.0
     public var guidanceScale: Float = 7
     public var guidanceRescale: Float = 0
+    public var guidanceInterval: ClosedRange<Double> = 0...1
     public var window = GenerationConfiguration.WindowLength.fit
 
     public init() {}
@@ -105,6 +108,7 @@ public struct GenerationResult: Sendable {
     public var rho: Double
     public var guidanceScale: Float
     public var guidanceRescale: Float
+    public var guidanceInterval: ClosedRange<Double>
     public var window: GenerationConfiguration.WindowLength
     /// Things the user should know (e.g. the prompt was longer than the text encoder reads).
     public var notices: [String]

@@ -117,7 +117,8 @@ public final class TextToAudioPipeline: @unchecked Sendable {
                                 timings: ["conditioning": conditioningSeconds, "sampling": samplingSeconds, "decoding": decodingSeconds, "total": elapsed()],
                                 steps: settings.steps, sampler: settings.sampler, schedule: settings.schedule, sigmaMin: settings.sigmaMin,
                                 sigmaMax: settings.sigmaMax, rho: settings.rho, guidanceScale: settings.guidanceScale,
-                                guidanceRescale: settings.guidanceRescale, window: settings.window, notices: notices)
+                                guidanceRescale: settings.guidanceRescale, guidanceInterval: settings.guidanceInterval, window: settings.window,
+                                notices: notices)
     }
 
     /// Samples one window of `latentFrames` latents.
@@ -135,7 +136,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         var x = noise.draw(shape: shape) * Float(sigmas[0])
         if let initLatents { x = initLatents + x }
         if let known { x.paste(known + x.slice(axis: 2, 0..<known.shape[2]), axis: 2, at: 0) }
-        let interval = configuration.guidanceInterval
+        let interval = settings.guidanceInterval
         // Conditioning-only work (the U-Net's cross-attention keys and values) is done once for all steps.
         let guided = model.velocityFunction(inputs: inputs, guidanceScale: settings.guidanceScale, rescale: settings.guidanceRescale,
                                             negative: negative)
@@ -212,7 +213,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
     struct Settings {
         var steps: Int, sampler: SamplerKind, schedule: ScheduleKind
         var sigmaMin: Double, sigmaMax: Double, rho: Double
-        var guidanceScale: Float, guidanceRescale: Float
+        var guidanceScale: Float, guidanceRescale: Float, guidanceInterval: ClosedRange<Double>
         var window: GenerationConfiguration.WindowLength
     }
 
@@ -227,7 +228,7 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         let settings = Settings(steps: c.steps ?? defaults.steps, sampler: c.sampler ?? defaults.sampler, schedule: c.schedule ?? defaults.schedule,
                                 sigmaMin: c.sigmaMin ?? defaults.sigmaMin, sigmaMax: c.sigmaMax ?? defaults.sigmaMax, rho: c.rho ?? defaults.rho,
                                 guidanceScale: c.guidanceScale ?? defaults.guidanceScale, guidanceRescale: c.guidanceRescale ?? defaults.guidanceRescale,
-                                window: c.window ?? defaults.window)
+                                guidanceInterval: c.guidanceInterval ?? defaults.guidanceInterval, window: c.window ?? defaults.window)
         guard !c.prompt.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw PipelineError("the prompt is empty") }
         guard c.seconds.isFinite, c.seconds > 0, c.seconds <= Self.maximumSeconds else {
             throw PipelineError("seconds must be a positive number of at most \(Int(Self.maximumSeconds)) (one hour), got \(c.seconds)")
@@ -252,8 +253,8 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         guard settings.sigmaMin > 0, settings.sigmaMax > settings.sigmaMin, settings.sigmaMax.isFinite, settings.rho > 0 else {
             throw PipelineError("need 0 < sigma-min < sigma-max and rho > 0 (got \(settings.sigmaMin), \(settings.sigmaMax), \(settings.rho))")
         }
-        guard c.guidanceInterval.lowerBound >= 0, c.guidanceInterval.upperBound <= 1 else {
-            throw PipelineError("cfg interval must lie within 0…1 (σ_v), got \(c.guidanceInterval)")
+        guard settings.guidanceInterval.lowerBound >= 0, settings.guidanceInterval.upperBound <= 1 else {
+            throw PipelineError("cfg interval must lie within 0…1 (σ_v), got \(settings.guidanceInterval)")
         }
         if c.initAudioPath != nil {
             guard c.initNoiseLevel.isFinite, c.initNoiseLevel > settings.sigmaMin else {
@@ -310,6 +311,15 @@ public final class TextToAudioPipeline: @unchecked Sendable {
         if let value = section["rho"] { guard let number = value.doubleValue else { throw invalid("rho") }; defaults.rho = number }
         if let value = section["cfg_scale"] { guard let number = value.doubleValue else { throw invalid("cfg_scale") }; defaults.guidanceScale = Float(number) }
         if let value = section["cfg_rescale"] { guard let number = value.doubleValue else { throw invalid("cfg_rescale") }; defaults.guidanceRescale = Float(number) }
+        if let value = section["cfg_interval"] {
+            // [lo, hi] with 0 ≤ lo ≤ hi ≤ 1 (σ_v = sin(tπ/2), as SAT's cfg_interval)
+            guard case .array(let bounds) = value, bounds.count == 2, let low = bounds[0].doubleValue, let high = bounds[1].doubleValue,
+                  low >= 0, low <= high, high <= 1 else {
+                throw ModelConfigurationError(path: path, key: "stable_audio_swift.cfg_interval",
+                                              reason: "expected [lo, hi] with 0 ≤ lo ≤ hi ≤ 1, got \(value.jsonText)")
+            }
+            defaults.guidanceInterval = low...high
+        }
         if let value = section["window"] {
             guard let window = value.stringValue.flatMap(GenerationConfiguration.WindowLength.init) else { throw invalid("window") }
             defaults.window = window

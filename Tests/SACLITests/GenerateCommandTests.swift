@@ -212,6 +212,7 @@ import Testing
         #expect(items.map { $0["status"] as? String } == ["ok", "failed", "ok"])
         #expect(items[0]["seed"] as? Int == 1 && items[2]["steps"] as? Int == 2)
         #expect(items[0]["window"] as? String == "fit" && items[0]["latent_frames"] as? Int == 276)  // ⌈8820 / 32⌉
+        #expect(items[0]["cfg_interval"] as? [Double] == [0, 1])  // the model sets none: guidance at every step
         #expect((items[1]["error"] as? String)?.contains("list.jsonl:2: prompt is missing or empty") == true)
     }
 }

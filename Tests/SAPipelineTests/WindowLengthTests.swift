@@ -17,9 +17,10 @@ import Testing
         return configuration
     }
 
-    /// The tiny model with `stable_audio_swift` set to `section`, in a scratch folder removed by `body`'s caller.
-    static func withModel(stableAudioSwift section: [String: Any], _ body: (String) throws -> Void) throws {
-        let folder = try RequestValidationTests.temporaryFolder("window-\(section.count)")
+    /// The tiny model with `stable_audio_swift` set to `section`, in a scratch folder named after `name` (unique per
+    /// test, since tests run in parallel), removed when `body` returns.
+    static func withModel(_ name: String = "window", stableAudioSwift section: [String: Any], _ body: (String) throws -> Void) throws {
+        let folder = try RequestValidationTests.temporaryFolder("\(name)-\(section.count)")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.copyItem(atPath: RequestValidationTests.folder + "/model.safetensors", toPath: folder + "/model.safetensors")
         let data = try JSONEdit.apply([JSONEdit("stable_audio_swift", section)], toFile: RequestValidationTests.folder + "/model_config.json")

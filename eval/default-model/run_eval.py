@@ -3,6 +3,7 @@
   PYTHONPATH=. python eval/default-model/run_eval.py --model /work/checkpoints/export --out /tmp/eval \
       [--wav-dir DIR]   # score WAVs made by another engine: DIR/<pair id>_a.wav, DIR/<pair id>_b.wav
       [--sections pairs,family,length,vae,fdmel] [--steps 50 --cfg 6] [--fdmel-n 100]
+      [--sampler dpmpp-3m-sde] [--cfg-rescale 0.7] [--cfg-interval 0.1,1]   # sampling settings (the last two: swift)
       [--family-split train]   # the family section on training captions instead of held-out ones (a diagnostic)
 
 Writes <out>/results.json and prints a summary. Every number is printed with the command that produced it.
@@ -38,13 +39,13 @@ def model_cfg_scale(model_dir):
     return float(value)
 
 
-def gen_fn(model_dir, steps, cfg_scale, seed, device="cpu"):
+def gen_fn(model_dir, steps, cfg_scale, seed, device="cpu", sampler="dpmpp-2m"):
     from models.training.sample import generate, load_model
     model, cfg = load_model(model_dir, device)
 
     def g(prompts, seconds, seed_offset=0):
-        a = generate(model, cfg, prompts, seconds, steps=steps, cfg_scale=cfg_scale, seed=seed + seed_offset,
-                     device=device)
+        a = generate(model, cfg, prompts, seconds, steps=steps, cfg_scale=cfg_scale, sampler=sampler,
+                     seed=seed + seed_offset, device=device)
         return [a[i, :, : int(round(s * 44100))].numpy() for i, s in enumerate(seconds)]
     return g, model, cfg
 
@@ -323,7 +324,14 @@ def main():
     ap.add_argument("--window", choices=["fit", "full"], default=None,
                     help="--engine swift: latent length of a clip within the window (stable-audio generate --window; "
                     "default: the model's). SAT's sampler (--engine pytorch) always samples the whole window")
+    ap.add_argument("--sampler", default="dpmpp-2m", help="sampler (stable-audio generate --sampler; SAT's sampler_type)")
+    ap.add_argument("--cfg-rescale", type=float, default=None,
+                    help="--engine swift: CFG rescale phi (stable-audio generate --cfg-rescale; default: the model's)")
+    ap.add_argument("--cfg-interval", default=None,
+                    help="--engine swift: guidance only while sigma_v is in LO,HI (stable-audio generate --cfg-interval)")
     a = ap.parse_args()
+    if a.engine == "pytorch" and (a.cfg_rescale is not None or a.cfg_interval):
+        raise SystemExit("--cfg-rescale and --cfg-interval are options of the Swift engine (--engine swift)")
     if a.cfg is None:
         a.cfg = model_cfg_scale(a.model)
     torch.set_num_threads(a.threads)
@@ -331,13 +339,16 @@ def main():
     sections = a.sections.split(",")
     gen = model = None
     if a.engine == "pytorch" or "vae" in sections:  # the PyTorch model generates, or serves the VAE section
-        gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed)
+        gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed, sampler=a.sampler)
     if a.engine == "swift":
         from swift_engine import swift_gen_fn
-        gen = swift_gen_fn(a.model, a.steps, a.cfg, a.seed, os.path.abspath(a.stable_audio), window=a.window)
+        gen = swift_gen_fn(a.model, a.steps, a.cfg, a.seed, os.path.abspath(a.stable_audio), sampler=a.sampler,
+                           window=a.window, cfg_rescale=a.cfg_rescale, cfg_interval=a.cfg_interval)
     classify = load_classifier(a.clap)
-    results = dict(command=" ".join(sys.argv), model=a.model, engine=a.engine, steps=a.steps, cfg=a.cfg, sampler="dpmpp-2m",
+    results = dict(command=" ".join(sys.argv), model=a.model, engine=a.engine, steps=a.steps, cfg=a.cfg, sampler=a.sampler,
                    window=(a.window or "the model's") if a.engine == "swift" else "full",
+                   cfg_rescale=a.cfg_rescale if a.cfg_rescale is not None else "the model's",
+                   cfg_interval=a.cfg_interval or "0,1",
                    time=time.strftime("%Y-%m-%d %H:%M:%S"))
     if "pairs" in sections:
         with open(os.path.join(HERE, "contrast_pairs.json")) as f:

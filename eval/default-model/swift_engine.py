@@ -6,9 +6,9 @@ as run_eval.gen_fn's generator: g(prompts, seconds, seed_offset=0) -> list of fl
 Each call writes one batch list (JSONL: prompt, seconds, seed, name) and runs
 
     stable-audio generate --batch LIST --out-dir DIR -m MODEL --steps N --cfg-scale X --sampler SAMPLER \
-        --bit-depth 32f --progress none --overwrite [--window fit|full]
+        --bit-depth 32f --progress none --overwrite [--window fit|full] [--cfg-rescale PHI] [--cfg-interval LO,HI]
 
-(`--window` only when `window` is given; otherwise the model's default applies.)
+(`--window`, `--cfg-rescale` and `--cfg-interval` only when given; otherwise the model's defaults apply.)
 
 Item i of a call gets seed = base_seed + 1000 * seed_offset + i (PyTorch's backend draws one batch of noise per call
 instead; the two engines' noise differs anyway). 32-bit float WAVs keep the samples exactly as the engine made them.
@@ -23,7 +23,8 @@ import tempfile
 import soundfile as sf
 
 
-def swift_gen_fn(model_dir, steps, cfg_scale, seed, binary, sampler="dpmpp-2m", workdir=None, window=None):
+def swift_gen_fn(model_dir, steps, cfg_scale, seed, binary, sampler="dpmpp-2m", workdir=None, window=None,
+                 cfg_rescale=None, cfg_interval=None):
     if not os.path.isfile(binary) or not os.access(binary, os.X_OK):
         raise FileNotFoundError(f"{binary}: no stable-audio executable (swift build -c release --product stable-audio)")
 
@@ -37,7 +38,9 @@ def swift_gen_fn(model_dir, steps, cfg_scale, seed, binary, sampler="dpmpp-2m", 
             out = os.path.join(d, "out")
             cmd = [binary, "generate", "--batch", batch, "--out-dir", out, "-m", model_dir, "--steps", str(steps),
                    "--cfg-scale", str(cfg_scale), "--sampler", sampler, "--bit-depth", "32f", "--progress", "none",
-                   "--overwrite"] + (["--window", window] if window else [])
+                   "--overwrite"] + (["--window", window] if window else []) \
+                + (["--cfg-rescale", str(cfg_rescale)] if cfg_rescale is not None else []) \
+                + (["--cfg-interval", cfg_interval] if cfg_interval else [])
             run = subprocess.run(cmd, capture_output=True, text=True)
             manifest_path = os.path.join(out, "manifest.json")
             if not os.path.exists(manifest_path):
