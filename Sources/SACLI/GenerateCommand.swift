@@ -136,7 +136,7 @@ struct GenerateCommand: ParsableCommand {
         configuration.rho = rho
         configuration.guidanceScale = cfgScale
         configuration.guidanceRescale = cfgRescale
-        configuration.guidanceInterval = (try? parsedInterval()) ?? nil
+        configuration.guidanceInterval = try? parsedInterval()
         configuration.initAudioPath = initAudio
         configuration.initNoiseLevel = initNoiseLevel
         configuration.window = window

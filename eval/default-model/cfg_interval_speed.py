@@ -5,13 +5,12 @@ CFG batch. The script renders the same batch of prompts with guidance at every s
 `--cfg-interval LO,HI`, alternating which goes first, ROUNDS times, and reports each setting's median of the engine's
 own sampling and total seconds (manifest.json `timings`, summed over the batch) and the median over rounds of the
 ratio within a round (this shared VM's speed drifts by ±15% between minutes, so only a round's two back-to-back
-batches are compared). It also counts the
-steps the interval leaves unguided: SAT's polyexponential schedule with ρ = 1,
+batches are compared). It also counts the steps the interval leaves unguided on SAT's polyexponential schedule with
+ρ = 1 and the model's σ range (its config's `stable_audio_swift`, else the U-Net defaults 0.01…100),
     σᵢ = exp(ln σ_min + (1 − i/(n−1))·(ln σ_max − ln σ_min)),  i = 0…n−1,
 one model evaluation per step for dpmpp-2m.
 
-    python eval/default-model/cfg_interval_speed.py --model models/default --steps 30 --interval 0.1,1 \
-        --out eval/default-model/cfg_interval_speed_s43.json
+    python eval/default-model/cfg_interval_speed.py --model models/default --steps 30 --interval 0.3,1 --out OUT.json
 """
 import argparse
 import json
@@ -39,9 +38,20 @@ def unguided_steps(steps, sigma_min, sigma_max, low, high):
     return outside
 
 
-def render(binary, model, steps, interval, seconds, seed, workdir):
+def sigma_range(model):
+    """(σ_min, σ_max) from the model folder's config (`stable_audio_swift`), else the engine's U-Net defaults."""
+    path = os.path.join(model, "model_config.json")
+    with open(path) as f:
+        section = json.load(f).get("stable_audio_swift", {})
+    low, high = section.get("sigma_min", 0.01), section.get("sigma_max", 100.0)
+    if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and 0 < low < high):
+        raise SystemExit(f"{path}: stable_audio_swift sigma_min {low!r} / sigma_max {high!r} is not a range")
+    return float(low), float(high)
+
+
+def render(binary, model, steps, interval, seconds, seed):
     """Seconds of sampling and in all, summed over PROMPTS, for one `stable-audio generate --batch` call."""
-    with tempfile.TemporaryDirectory(dir=workdir) as d:
+    with tempfile.TemporaryDirectory() as d:
         batch = os.path.join(d, "batch.jsonl")
         with open(batch, "w") as f:
             for i, prompt in enumerate(PROMPTS):
@@ -68,8 +78,6 @@ def main():
     ap.add_argument("--interval", default="0.1,1", help="LO,HI to time against 0,1")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rounds", type=int, default=7)
-    ap.add_argument("--sigma-min", type=float, default=0.01, help="the model's σ_min (for the step count only)")
-    ap.add_argument("--sigma-max", type=float, default=100.0, help="the model's σ_max (for the step count only)")
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
     low, high = (float(v) for v in a.interval.split(","))
@@ -78,7 +86,7 @@ def main():
     for r in range(a.rounds):
         order = ["0,1", a.interval] if r % 2 == 0 else [a.interval, "0,1"]
         for interval in order:
-            sampling, total = render(binary, a.model, a.steps, interval, a.seconds, 1000 * r, None)
+            sampling, total = render(binary, a.model, a.steps, interval, a.seconds, 1000 * r)
             times[interval].append(dict(sampling=sampling, total=total))
             print(f"round {r} interval {interval}: sampling {sampling:.2f} s, total {total:.2f} s", flush=True)
     median = {k: {part: statistics.median(t[part] for t in v) for part in ("sampling", "total")} for k, v in times.items()}
@@ -86,7 +94,7 @@ def main():
         command=" ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]),
         time=time.strftime("%Y-%m-%d %H:%M:%S"), model=a.model, steps=a.steps, seconds_per_clip=a.seconds,
         clips_per_call=len(PROMPTS), rounds=a.rounds, interval=a.interval,
-        unguided_steps=unguided_steps(a.steps, a.sigma_min, a.sigma_max, low, high),
+        unguided_steps=unguided_steps(a.steps, *sigma_range(a.model), low, high),
         runs=times, median=median,
         sampling_ratio=statistics.median(g["sampling"] / i["sampling"] for g, i in zip(times["0,1"], times[a.interval])),
         total_ratio=statistics.median(g["total"] / i["total"] for g, i in zip(times["0,1"], times[a.interval])))

@@ -348,7 +348,7 @@ def main():
     results = dict(command=" ".join(sys.argv), model=a.model, engine=a.engine, steps=a.steps, cfg=a.cfg, sampler=a.sampler,
                    window=(a.window or "the model's") if a.engine == "swift" else "full",
                    cfg_rescale=a.cfg_rescale if a.cfg_rescale is not None else "the model's",
-                   cfg_interval=a.cfg_interval or "0,1",
+                   cfg_interval=a.cfg_interval or "the model's",
                    time=time.strftime("%Y-%m-%d %H:%M:%S"))
     if "pairs" in sections:
         with open(os.path.join(HERE, "contrast_pairs.json")) as f:
