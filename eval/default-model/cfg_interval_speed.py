@@ -17,12 +17,13 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from swift_engine import rendered_batch  # noqa: E402
+
 PROMPTS = ["hiss of white noise", "sound of heavy rain", "chime of a doorbell, high in volume",
            "drum beat, rock groove, at a tempo of 120 bpm"]
 
@@ -51,23 +52,12 @@ def sigma_range(model):
 
 def render(binary, model, steps, interval, seconds, seed):
     """Seconds of sampling and in all, summed over PROMPTS, for one `stable-audio generate --batch` call."""
-    with tempfile.TemporaryDirectory() as d:
-        batch = os.path.join(d, "batch.jsonl")
-        with open(batch, "w") as f:
-            for i, prompt in enumerate(PROMPTS):
-                f.write(json.dumps({"prompt": prompt, "seconds": seconds, "seed": seed + i, "name": f"item-{i}"}) + "\n")
-        out = os.path.join(d, "out")
-        cmd = [binary, "generate", "--batch", batch, "--out-dir", out, "-m", model, "--steps", str(steps),
-               "--cfg-interval", interval, "--progress", "none", "--overwrite"]
-        run = subprocess.run(cmd, capture_output=True, text=True)
-        manifest_path = os.path.join(out, "manifest.json")
-        if run.returncode != 0 or not os.path.exists(manifest_path):
-            raise RuntimeError(f"{' '.join(cmd)} failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
-        with open(manifest_path) as f:
-            items = json.load(f)["items"]
-        if any(item.get("status") != "ok" for item in items):
-            raise RuntimeError(f"{' '.join(cmd)}: an item failed: {json.dumps(items)[:2000]}")
-        return (sum(item["timings"]["sampling"] for item in items), sum(item["timings"]["total"] for item in items))
+    items = [{"prompt": prompt, "seconds": seconds, "seed": seed + i, "name": f"item-{i}"} for i, prompt in enumerate(PROMPTS)]
+    with rendered_batch(binary, model, items, ["--steps", str(steps), "--cfg-interval", interval]) as (_, manifest):
+        if any(item.get("status") != "ok" for item in manifest["items"]):
+            raise RuntimeError(f"--cfg-interval {interval}: an item failed: {json.dumps(manifest)[:4000]}")
+        return (sum(item["timings"]["sampling"] for item in manifest["items"]),
+                sum(item["timings"]["total"] for item in manifest["items"]))
 
 
 def main():
