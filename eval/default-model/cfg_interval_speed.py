@@ -11,6 +11,12 @@ batches are compared). It also counts the steps the interval leaves unguided on 
 one model evaluation per step for dpmpp-2m.
 
     python eval/default-model/cfg_interval_speed.py --model models/default --steps 30 --interval 0.3,1 --out OUT.json
+
+Session 44 made the baseline a setting of its own (`--baseline-steps`, `--baseline-interval`; defaults: `--steps` and
+0,1), so that step counts can be timed against each other the same way, e.g. 30 against 50 steps, both at 0.3,1:
+
+    python eval/default-model/cfg_interval_speed.py --steps 30 --interval 0.3,1 --baseline-steps 50 \
+        --baseline-interval 0.3,1 --out OUT.json
 """
 import argparse
 import json
@@ -65,34 +71,52 @@ def main():
     ap.add_argument("--model", default="models/default")
     ap.add_argument("--binary", default=os.path.join(HERE, "..", "..", ".build", "release", "stable-audio"))
     ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--interval", default="0.1,1", help="LO,HI to time against 0,1")
+    ap.add_argument("--interval", default="0.1,1", help="LO,HI to time against the baseline")
+    ap.add_argument("--baseline-steps", type=int, default=None, help="the baseline's steps (default: --steps)")
+    ap.add_argument("--baseline-interval", default="0,1", help="the baseline's LO,HI (default 0,1: every step guided)")
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--out", default=None)
     a = ap.parse_args()
-    low, high = (float(v) for v in a.interval.split(","))
     binary = os.path.abspath(a.binary)
-    times = {"0,1": [], a.interval: []}
+    sigmas = sigma_range(a.model)
+    # Each setting is (steps, interval); the label names both.
+    baseline = (a.baseline_steps or a.steps, a.baseline_interval)
+    candidate = (a.steps, a.interval)
+    if baseline == candidate:
+        raise SystemExit(f"the baseline and the candidate are the same setting: {candidate}")
+    label = {setting: f"{setting[0]} steps, {setting[1]}" for setting in (baseline, candidate)}
+    times = {setting: [] for setting in (baseline, candidate)}
     for r in range(a.rounds):
-        order = ["0,1", a.interval] if r % 2 == 0 else [a.interval, "0,1"]
-        for interval in order:
-            sampling, total = render(binary, a.model, a.steps, interval, a.seconds, 1000 * r)
-            times[interval].append(dict(sampling=sampling, total=total))
-            print(f"round {r} interval {interval}: sampling {sampling:.2f} s, total {total:.2f} s", flush=True)
-    median = {k: {part: statistics.median(t[part] for t in v) for part in ("sampling", "total")} for k, v in times.items()}
+        order = [baseline, candidate] if r % 2 == 0 else [candidate, baseline]
+        for steps, interval in order:
+            sampling, total = render(binary, a.model, steps, interval, a.seconds, 1000 * r)
+            times[(steps, interval)].append(dict(sampling=sampling, total=total))
+            print(f"round {r} {label[(steps, interval)]}: sampling {sampling:.2f} s, total {total:.2f} s", flush=True)
+
+    def unguided(setting):
+        low, high = (float(v) for v in setting[1].split(","))
+        return unguided_steps(setting[0], *sigmas, low, high)
+
+    def ratio(part):
+        """Median over rounds of baseline time / candidate time within the round."""
+        return statistics.median(b[part] / c[part] for b, c in zip(times[baseline], times[candidate]))
+
+    median = {label[k]: {part: statistics.median(t[part] for t in v) for part in ("sampling", "total")}
+              for k, v in times.items()}
     result = dict(
         command=" ".join([os.path.relpath(sys.argv[0])] + sys.argv[1:]),
         time=time.strftime("%Y-%m-%d %H:%M:%S"), model=a.model, steps=a.steps, seconds_per_clip=a.seconds,
         clips_per_call=len(PROMPTS), rounds=a.rounds, interval=a.interval,
-        unguided_steps=unguided_steps(a.steps, *sigma_range(a.model), low, high),
-        runs=times, median=median,
-        sampling_ratio=statistics.median(g["sampling"] / i["sampling"] for g, i in zip(times["0,1"], times[a.interval])),
-        total_ratio=statistics.median(g["total"] / i["total"] for g, i in zip(times["0,1"], times[a.interval])))
-    print(json.dumps({k: result[k] for k in ("unguided_steps", "median", "sampling_ratio", "total_ratio")}, indent=1))
+        baseline=dict(steps=baseline[0], interval=baseline[1], unguided_steps=unguided(baseline)),
+        unguided_steps=unguided(candidate),
+        runs={label[k]: v for k, v in times.items()}, median=median,
+        sampling_ratio=ratio("sampling"), total_ratio=ratio("total"))
+    print(json.dumps({k: result[k] for k in ("baseline", "unguided_steps", "median", "sampling_ratio", "total_ratio")},
+                     indent=1))
     if a.out:
         with open(a.out, "w") as f:
             json.dump(result, f, indent=1)
-
 
 if __name__ == "__main__":
     main()
