@@ -118,5 +118,6 @@ def main():
         with open(a.out, "w") as f:
             json.dump(result, f, indent=1)
 
+
 if __name__ == "__main__":
     main()

@@ -8,7 +8,8 @@ Each call writes one batch list (JSONL: prompt, seconds, seed, name) and runs
     stable-audio generate --batch LIST --out-dir DIR -m MODEL --steps N --cfg-scale X --sampler SAMPLER \
         --bit-depth 32f --progress none --overwrite [--window fit|full] [--cfg-rescale PHI] [--cfg-interval LO,HI]
 
-(`--window`, `--cfg-rescale` and `--cfg-interval` only when given; otherwise the model's defaults apply.)
+(`--window`, `--cfg-rescale` and `--cfg-interval` only when given, and `--cfg-scale` and `--sampler` unless None;
+otherwise the model's defaults apply.)
 
 Item i of a call gets seed = base_seed + 1000 * seed_offset + i (PyTorch's backend draws one batch of noise per call
 instead; the two engines' noise differs anyway). 32-bit float WAVs keep the samples exactly as the engine made them.
@@ -57,7 +58,9 @@ def rendered_batch(binary, model_dir, items, options, workdir=None):
 def swift_gen_fn(model_dir, steps, cfg_scale, seed, binary, sampler="dpmpp-2m", workdir=None, window=None,
                  cfg_rescale=None, cfg_interval=None):
     require_binary(binary)  # at once, before the caller's other work
-    options = ["--steps", str(steps), "--cfg-scale", str(cfg_scale), "--sampler", sampler, "--bit-depth", "32f"] \
+    options = ["--steps", str(steps), "--bit-depth", "32f"] \
+        + (["--cfg-scale", str(cfg_scale)] if cfg_scale is not None else []) \
+        + (["--sampler", sampler] if sampler else []) \
         + (["--window", window] if window else []) \
         + (["--cfg-rescale", str(cfg_rescale)] if cfg_rescale is not None else []) \
         + (["--cfg-interval", cfg_interval] if cfg_interval else [])
