@@ -96,7 +96,7 @@ struct GenerateCommand: ParsableCommand {
         guard let cfgInterval else { return nil }
         let parts = cfgInterval.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard parts.count == 2, let low = parts[0], let high = parts[1], low <= high else {
-            throw ValidationError("--cfg-interval takes LO,HI with LO ≤ HI, e.g. 0.1,0.9")
+            throw ValidationError("--cfg-interval takes LO,HI with LO ≤ HI, e.g. 0.1,1")
         }
         return low...high
     }

@@ -85,9 +85,9 @@ struct BundledModelTests {
     /// "low in volume" (the contrast-pair category the model gets right at 30 steps, 28 of 30 pair-seeds with the
     /// session-41 weights; here at 10 steps), and by more than 3 dB on average. Measured in a release build with the
     /// session-41 weights and their defaults (whole window, CFG 4.5): 6.7, 8.9 and 7.2 dB; with the CFG interval 0.3…1
-    /// their config sets since session 43, 6.7, 8.8 and 7.2 dB (the beep's loudest frame stays −47.0 dB) (the session-39 weights
-    /// 4.8, 5.1 and 3.9 dB, at CFG 6 4.5, 4.5 and 3.9; the session-37 weights at their CFG 6: 7.2, 8.4 and 7.0; the
-    /// session-34 weights: 5.8, 6.9 and 6.0, with `--window fit` 6.0, 6.3 and 5.9).
+    /// their config sets since session 43, 6.7, 8.8 and 7.2 dB, and the beep's loudest frame stays −47.0 dB. Earlier
+    /// weights: the session-39 ones 4.8, 5.1 and 3.9 dB, at CFG 6 4.5, 4.5 and 3.9; the session-37 weights at their CFG 6: 7.2, 8.4 and 7.0; the
+    /// session-34 weights: 5.8, 6.9 and 6.0, with `--window fit` 6.0, 6.3 and 5.9.
     /// `eval/default-model/bundled_test_margins.py` renders these numbers for any model folder. Until session 34 the
     /// prompt was a metronome; with the session-34 weights and `fit` its seed-2 margin is 0.4 dB (the RMS of a few
     /// clicks measures their number and length as much as their level), so the test renders a steady sound.
