@@ -92,6 +92,14 @@
 #                                                     # held-out phrasing backwards, so no U-Net was trained on it
 #   bash models/training/run_ratio2048.sh direction42r # the same with ROLE_PHRASINGS (destination named first) added
 #                                                      # ($CK/direction42r.pt); held-out phrasing still backwards
+#   bash models/training/run_ratio2048.sh shift45   # session 45: the session-41 export (restored42) continued on
+#                                                   # latents40 with position40's padding, half its lr (5e-5) and the
+#                                                   # timestep shift (SHIFT, default 2: train_diffusion's
+#                                                   # training_times), which trains more at the high noise where the
+#                                                   # sampler spends its first steps; seed 45
+#   bash models/training/run_ratio2048.sh soup45    # shift45's CKPT_45 (default shift45/last.pt) exported with raw
+#                                                   # weights and restored42's VAE into $CK/export_shift45, then averaged
+#                                                   # with models/default (W, default 0.5) into $CK/soup45_w50
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -221,9 +229,17 @@ case "${1:-}" in
         --out "${OUT_45:-$CK/export45}" ;;
   direction42) direction_encoder direction42 ;;
   direction42r) direction_encoder direction42r --role-phrasings ;;
+  shift45)
+    train_diffusion_from "$CK/restored42" --latents "$CK/latents40" --vae "$CK/restored42/vae.pt" --ckpt "$CK/shift45" \
+        --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --timestep-shift "${SHIFT:-2}" \
+        --seed 45 --steps "$DIFF_STEPS" ;;
+  soup45)
+    $PY -m models.training.export --diffusion "${CKPT_45:-$CK/shift45/last.pt}" --vae "$CK/restored42/vae.pt" \
+        --tokenizer "$CK/restored42/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_shift45"
+    average_exports models/default "$CK/export_shift45" "$CK/soup45_w50" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45" >&2
      exit 2 ;;
 esac
