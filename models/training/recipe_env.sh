@@ -78,6 +78,13 @@ session41_folder() {
   shipped_folder f283382 session41_default
 }
 
+# session44_folder: the same weights with the sampling defaults of sessions 43-44 (CFG interval 0.3...1, 20 steps;
+# commit ec10d44, the last with soup42 as models/default), which session 45's average (run_ratio2048.sh soup45) starts
+# from, so that its config carries those defaults
+session44_folder() {
+  shipped_folder ec10d44 session44_default
+}
+
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
 # diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {

@@ -99,7 +99,8 @@
 #                                                   # sampler spends its first steps; seed 45
 #   bash models/training/run_ratio2048.sh soup45    # shift45's CKPT_45 (default shift45/last.pt) exported with raw
 #                                                   # weights and restored42's VAE into $CK/export_shift45, then averaged
-#                                                   # with models/default (W, default 0.5) into $CK/soup45_w50
+#                                                   # with soup42 as committed in ec10d44 (session44_folder; W, default
+#                                                   # 0.5) into $CK/soup45_w50
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -236,7 +237,7 @@ case "${1:-}" in
   soup45)
     $PY -m models.training.export --diffusion "${CKPT_45:-$CK/shift45/last.pt}" --vae "$CK/restored42/vae.pt" \
         --tokenizer "$CK/restored42/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_shift45"
-    average_exports models/default "$CK/export_shift45" "$CK/soup45_w50" ;;
+    average_exports "$(session44_folder)" "$CK/export_shift45" "$CK/soup45_w50" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;

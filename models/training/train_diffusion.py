@@ -318,11 +318,10 @@ def main(argv=None):
     tc = cfg["training"]
     if a.warmup_steps is not None:
         tc["warmup_steps"] = a.warmup_steps
-    short_padding = recorded_probability(tc, "short_padding", a.short_padding, resume["step"] if resume else 0)
-    sustained_truncation = recorded_probability(tc, "sustained_truncation", a.sustained_truncation,
-                                                resume["step"] if resume else 0)
-    timestep_shift = recorded_setting(tc, "timestep_shift", a.timestep_shift, resume["step"] if resume else 0, "shift",
-                                      1.0)
+    first_step = resume["step"] if resume else 0  # the step this run's options are recorded from
+    short_padding = recorded_probability(tc, "short_padding", a.short_padding, first_step)
+    sustained_truncation = recorded_probability(tc, "sustained_truncation", a.sustained_truncation, first_step)
+    timestep_shift = recorded_setting(tc, "timestep_shift", a.timestep_shift, first_step, "shift", 1.0)
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
     peak_lr = a.lr or tc["learning_rate"]
