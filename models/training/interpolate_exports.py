@@ -16,7 +16,8 @@ byte), the tensor names and shapes; otherwise the command stops and names what d
 with a `training.interpolation` record (both folders' export_info and w, and a folder's own interpolation record when
 it is itself an average, as session 39's a is). Tensors equal in both folders (the frozen text encoder, the VAE) come
 out unchanged. The tensors are the same on every run; the bytes of model.safetensors may not be, because safetensors
-writes its `__metadata__` entries in no fixed order.
+writes its `__metadata__` entries in no fixed order. A --take-b prefix that takes the text encoder whole also takes
+b's `training.text_encoder` record (with a's under "replaces"), so the config describes the encoder it ships.
 """
 import argparse
 import copy
@@ -70,6 +71,20 @@ def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b, take_b=()):
     return out, differing
 
 
+# training records that describe the tensors under a name prefix: a --take-b that takes those tensors takes the record
+# too (the text encoder's pretraining record, session 46), keeping a's under "replaces"
+RECORDS_OF_PREFIX = {"conditioner.conditioners.prompt.": "text_encoder"}
+
+
+def taken_records(take_b, training_a, training_b):
+    """The training records that come from b because their tensors do (RECORDS_OF_PREFIX)."""
+    records = {}
+    for prefix, key in RECORDS_OF_PREFIX.items():
+        if key in training_b and any(prefix.startswith(taken) for taken in take_b):
+            records[key] = dict(training_b[key], **({"replaces": training_a[key]} if key in training_a else {}))
+    return records
+
+
 def source_record(folder, cfg, info):
     """One end's provenance: its folder name, its export_info and, when that end is itself an interpolation, that
     record too (so an average of an average keeps its whole lineage)."""
@@ -103,7 +118,8 @@ def main(argv=None):
     tensors_b, _ = read_weights(paths_b["model.safetensors"])
     tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b, a.take_b)
     out_cfg = copy.deepcopy(cfg_a)
-    out_cfg["training"] = dict(out_cfg.get("training", {}), interpolation=dict(
+    training_a, training_b = cfg_a.get("training", {}), cfg_b.get("training", {})
+    out_cfg["training"] = dict(training_a, **taken_records(a.take_b, training_a, training_b), interpolation=dict(
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
         a=source_record(a.a, cfg_a, info_a), b=source_record(a.b, cfg_b, info_b),
         tensors_interpolated=differing, **(dict(taken_from_b=a.take_b) if a.take_b else {})))

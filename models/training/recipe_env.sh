@@ -85,6 +85,12 @@ session44_folder() {
   shipped_folder ec10d44 session44_default
 }
 
+# session45_folder: the session-45 export (soup45: half soup42, half shift45; commit a47b331), which session 46's
+# stages (run_ratio2048.sh restore46, direction46, movement46) start from
+session45_folder() {
+  shipped_folder a47b331 session45_default
+}
+
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
 # diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {

@@ -101,6 +101,19 @@
 #                                                   # weights and restored42's VAE into $CK/export_shift45, then averaged
 #                                                   # with soup42 as committed in ec10d44 (session44_folder; W, default
 #                                                   # 0.5) into $CK/soup45_w50
+#   bash models/training/run_ratio2048.sh restore46 # session 46: the session-45 export (soup45, from git history) back
+#                                                   # as checkpoints in $CK/restored46
+#   bash models/training/run_ratio2048.sh direction46 # its text encoder taught to read which way a movement goes by role
+#                                                     # words, not word order (direction_text.py --phrasing-grammar
+#                                                     # GRAMMAR_COPIES, default 2; --static-phrasings STATIC_COPIES,
+#                                                     # default 2; DIRECTION_STEPS, default 800; $CK/direction46.pt)
+#   bash models/training/run_ratio2048.sh movement46 # restored46 continued on latents40 with direction46 in place of its
+#                                                    # encoder, frozen; lr LR (default 1e-4, position40's), shift45's
+#                                                    # padding and timestep shift; seed 46
+#   bash models/training/run_ratio2048.sh soup46    # movement46's CKPT_46 (default last.pt) exported with raw weights
+#                                                   # into $CK/export_movement46, its U-Net averaged with soup45's (W,
+#                                                   # default 0.5) and its text encoder taken unmixed, into
+#                                                   # $CK/soup46_w50
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -135,10 +148,11 @@ continue_average() {
       --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --steps "$DIFF_STEPS" "$@"
 }
 
-# average_exports A B OUT: (1 - W) A + W B, W default 0.5, weight by weight (interpolate_exports.py); B and OUT are
-# defaults that the B and SOUP_OUT variables override
+# average_exports A B OUT [ARGS...]: (1 - W) A + W B, W default 0.5, weight by weight (interpolate_exports.py), plus
+# ARGS; B and OUT are defaults that the B and SOUP_OUT variables override
 average_exports() {
-  $PY -m models.training.interpolate_exports --a "$1" --b "${B:-$2}" --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$3}"
+  $PY -m models.training.interpolate_exports --a "$1" --b "${B:-$2}" --weight-b "${W:-0.5}" --out "${SOUP_OUT:-$3}" \
+      "${@:4}"
 }
 
 POSITION_CHANNEL=${POSITION_CHANNEL:-9:1.0:0.05}
@@ -170,11 +184,12 @@ position_encoder() {
       --reference "$CK/restored39/vae.pt" --position-channel "$POSITION_CHANNEL" --ckpt "$CK/$ckpt" "$@"
 }
 
-# direction_encoder NAME ARGS...: direction_text.py on the session-41 export's text encoder into $CK/NAME.pt, plus ARGS
+# direction_encoder NAME ARGS...: direction_text.py on the text encoder of $FOLDER (default: the session-41 export)
+# into $CK/NAME.pt, plus ARGS
 direction_encoder() {
   local name=$1
   shift
-  $PY -m models.training.direction_text --model "$(session41_folder)" --corpus "$DATA" --device "$DEVICE" \
+  $PY -m models.training.direction_text --model "${FOLDER:-$(session41_folder)}" --corpus "$DATA" --device "$DEVICE" \
       --threads "$THREADS" --out "$CK/$name.pt" "$@"
 }
 
@@ -238,9 +253,22 @@ case "${1:-}" in
     $PY -m models.training.export --diffusion "${CKPT_45:-$CK/shift45/last.pt}" --vae "$CK/restored42/vae.pt" \
         --tokenizer "$CK/restored42/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_shift45"
     average_exports "$(session44_folder)" "$CK/export_shift45" "$CK/soup45_w50" ;;
+  restore46) restore_export "$(session45_folder)" "$CK/restored46" ;;
+  direction46) FOLDER=$(session45_folder) direction_encoder direction46 --phrasing-grammar "${GRAMMAR_COPIES:-2}" \
+      --static-phrasings "${STATIC_COPIES:-2}" --steps "${DIRECTION_STEPS:-800}" ;;
+  movement46|movement46r)
+    train_diffusion_from "$CK/restored46" --latents "$CK/latents40" --vae "$CK/restored46/vae.pt" \
+        --text-encoder "$CK/direction46.pt" --ckpt "$CK/$1" --keep-latent-scale --freeze-text-encoder \
+        --lr "${LR:-1e-4}" --short-padding 0.25 --timestep-shift "${SHIFT:-2}" --seed 46 --steps "$DIFF_STEPS" \
+        $([ "$1" = movement46r ] && echo --movement-rephrase "${REPHRASE:-0.5}") ;;
+  soup46)
+    $PY -m models.training.export --diffusion "${CKPT_46:-$CK/movement46/last.pt}" --vae "$CK/restored46/vae.pt" \
+        --tokenizer "$CK/restored46/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_movement46"
+    average_exports "$(session45_folder)" "$CK/export_movement46" "$CK/soup46_w50" \
+        --take-b conditioner.conditioners.prompt. ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|soup46" >&2
      exit 2 ;;
 esac

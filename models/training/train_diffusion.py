@@ -22,6 +22,7 @@ import torch
 from .common import (HERE, Logger, add_cosine_arguments, add_time_limit_argument, checkpoint_name, cosine_start,
                      file_sha256, interpolation_record, learning_rate_at, load_json, past_time_limit, pick_device,
                      read_meta, save_ckpt, set_threads)
+from .movement_phrasings import grammar_phrasings, with_role_phrasing
 from .t5_local import LocalT5Conditioner, create_model
 
 
@@ -36,6 +37,11 @@ def build_config(vae_cfg, tok_dir, base=None, tokenizer_path=None):
             c["config"]["tokenizer"] = tokenizer_path or os.path.join(tok_dir, "spiece.model")
     return cfg
 
+
+# the movement phrasings of LatentSet.batch's movement_rephrase, and the direction of each stated movement (+1: left to
+# right)
+GRAMMAR = grammar_phrasings()
+MOVEMENT_SIGNS = {"left_to_right": 1.0, "right_to_left": -1.0}
 
 # the lengths a truncated sustained clip is drawn between (LatentSet.batch's sustained_truncation), seconds
 TRUNCATION_SECONDS = (0.5, 2.5)
@@ -83,7 +89,8 @@ class LatentSet:
             raise ValueError(f"no clip ends {margin_frames} frames before the window's end: no silence to measure")
         return self.mean[quiet, :, -1].float().mean(0), self.std[quiet, :, -1].float().mean(0)
 
-    def batch(self, rng, b, short_padding=0.0, window_seconds=None, crop_frames=0, sustained_truncation=0.0):
+    def batch(self, rng, b, short_padding=0.0, window_seconds=None, crop_frames=0, sustained_truncation=0.0,
+              movement_rephrase=0.0):
         """A batch of posterior samples and their conditioning.
 
         short_padding: probability that a clip whose caption states a short envelope ("brief", "quick", ...) is
@@ -106,6 +113,11 @@ class LatentSet:
         has no release: the frames after it are the encoder's silence at once, not its few frames of decay. Session
         38 measured it at 0.5 (results_s38.json): no more lengths filled than the same run without it, and a worse
         FD-mel.
+        movement_rephrase: probability that a clip whose caption states a movement (left to right or right to left)
+        trains with its movement phrase in a movement_phrasings.grammar_phrasings() wording of the same direction,
+        half of which name the destination first (session 46: a U-Net trained on the corpus's phrasings alone, all
+        naming the source first, learned to read the first side named as the start, whatever the encoder's pooled
+        output says).
         """
         idx = rng.integers(len(self.meta), size=b)
         ix = torch.from_numpy(idx).to(self.mean.device)
@@ -137,6 +149,11 @@ class LatentSet:
                    seconds_total=float(self.meta[i]["seconds_total"])) for i in idx]
         for k, seconds in new_seconds.items():
             md[k]["seconds_total"] = seconds
+        if movement_rephrase:  # draws only when asked, so runs without it keep their batch stream
+            for m, i in zip(md, idx):
+                sign = MOVEMENT_SIGNS.get(self.meta[i].get("stated", {}).get("position"))
+                if sign is not None and rng.random() < movement_rephrase:
+                    m["prompt"] = with_role_phrasing(rng, m["prompt"], sign, GRAMMAR)
         for m, i in zip(md, idx):
             stated_short = self.meta[i].get("stated", {}).get("envelope") == "short"
             if short_padding and stated_short and rng.random() < short_padding:
@@ -274,6 +291,9 @@ def main(argv=None):
     ap.add_argument("--sustained-truncation", type=float, default=None,
                     help="probability that a dry sustained clip whose caption states no length trains as a shorter "
                          "sound (0.5-2.5 s; see LatentSet.batch); kept in the config like --short-padding")
+    ap.add_argument("--movement-rephrase", type=float, default=None,
+                    help="probability that a moving clip trains with its movement phrase in a movement_phrasings "
+                         "grammar wording (see LatentSet.batch); kept in the config like --short-padding")
     ap.add_argument("--timestep-shift", type=float, default=None,
                     help="train at t = (2/pi) atan(s tan(pi u / 2)), u ~ U(0, 1): s > 1 trains more at high noise (see "
                          "training_times; default 1, uniform t); kept in the config like --short-padding")
@@ -289,7 +309,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.freeze_text_encoder and not (a.text_encoder or a.init):
         raise SystemExit("--freeze-text-encoder needs --text-encoder, or --init whose encoder it keeps")
-    for flag, value in (("--short-padding", a.short_padding), ("--sustained-truncation", a.sustained_truncation)):
+    for flag, value in (("--short-padding", a.short_padding), ("--sustained-truncation", a.sustained_truncation),
+                        ("--movement-rephrase", a.movement_rephrase)):
         if value is not None and not 0 <= value <= 1:
             raise SystemExit(f"{flag} {value}: must be a probability in [0, 1]")
     if a.timestep_shift is not None and not 0 < a.timestep_shift <= 100:
@@ -321,6 +342,7 @@ def main(argv=None):
     first_step = resume["step"] if resume else 0  # the step this run's options are recorded from
     short_padding = recorded_probability(tc, "short_padding", a.short_padding, first_step)
     sustained_truncation = recorded_probability(tc, "sustained_truncation", a.sustained_truncation, first_step)
+    movement_rephrase = recorded_probability(tc, "movement_rephrase", a.movement_rephrase, first_step)
     timestep_shift = recorded_setting(tc, "timestep_shift", a.timestep_shift, first_step, "shift", 1.0)
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
@@ -368,6 +390,7 @@ def main(argv=None):
     log.log(event="start", step=step, device=str(dev), bf16=a.bf16, clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
             warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, short_padding=tc.get("short_padding"),
             sustained_truncation=tc.get("sustained_truncation"), timestep_shift=tc.get("timestep_shift"),
+            movement_rephrase=tc.get("movement_rephrase"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -382,7 +405,7 @@ def main(argv=None):
             data = LatentSet(a.latents, a.corpus).to(dev)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
-        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames, sustained_truncation)
+        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames, sustained_truncation, movement_rephrase)
         x0 = (z / scale).to(dev)
         t = training_times(torch.rand(bs, device=dev), timestep_shift)
         alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
