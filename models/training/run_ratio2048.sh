@@ -110,6 +110,9 @@
 #   bash models/training/run_ratio2048.sh movement46 # restored46 continued on latents40 with direction46 in place of its
 #                                                    # encoder, frozen; lr LR (default 1e-4, position40's), shift45's
 #                                                    # padding and timestep shift; seed 46
+#   bash models/training/run_ratio2048.sh movement46r # the same plus --movement-rephrase REPHRASE (default 0.5): half the
+#                                                     # moving clips train with a movement_phrasings wording (session
+#                                                     # 46: DIFF_STEPS=500, no better; not shipped)
 #   bash models/training/run_ratio2048.sh soup46    # movement46's CKPT_46 (default last.pt) exported with raw weights
 #                                                   # into $CK/export_movement46, its U-Net averaged with soup45's (W,
 #                                                   # default 0.5) and its text encoder taken unmixed, into

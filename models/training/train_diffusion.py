@@ -115,9 +115,10 @@ class LatentSet:
         FD-mel.
         movement_rephrase: probability that a clip whose caption states a movement (left to right or right to left)
         trains with its movement phrase in a movement_phrasings.grammar_phrasings() wording of the same direction,
-        half of which name the destination first (session 46: a U-Net trained on the corpus's phrasings alone, all
-        naming the source first, learned to read the first side named as the start, whatever the encoder's pooled
-        output says).
+        half of which name the destination first, so that the U-Net also meets the destination named first. Session
+        46 (0.5, 500 steps on `direction46`): no better than the run without it (movement_words.py: 17 of 36
+        training-phrasing and 6 of 12 held-out pair-seeds in order, against 18 and 6 at 1,000 steps without it);
+        neither run pans in the stated order yet in any phrasing.
         """
         idx = rng.integers(len(self.meta), size=b)
         ix = torch.from_numpy(idx).to(self.mean.device)
@@ -173,8 +174,8 @@ def recorded_setting(training, key, given, step, field, default):
 
 
 def recorded_probability(training, key, given, step):
-    """The probability a batch option (short_padding, sustained_truncation) has in this run (`recorded_setting`; 0 if
-    none is given or recorded)."""
+    """The probability a batch option (short_padding, sustained_truncation, movement_rephrase) has in this run
+    (`recorded_setting`; 0 if none is given or recorded)."""
     return recorded_setting(training, key, given, step, "probability", 0.0)
 
 
