@@ -113,6 +113,8 @@
 #   bash models/training/run_ratio2048.sh movement46r # the same plus --movement-rephrase REPHRASE (default 0.5): half the
 #                                                     # moving clips train with a movement_phrasings wording (session
 #                                                     # 46: DIFF_STEPS=500, no better; not shipped)
+#   bash models/training/run_ratio2048.sh movement46s # movement46 plus --movement-share SHARE (default 0.375: 12 of a
+#                                                     # batch of 32 from the moving clips, against about 4)
 #   bash models/training/run_ratio2048.sh soup46    # movement46's CKPT_46 (default last.pt) exported with raw weights
 #                                                   # into $CK/export_movement46, its U-Net averaged with soup45's (W,
 #                                                   # default 0.5) and its text encoder taken unmixed, into
@@ -259,11 +261,12 @@ case "${1:-}" in
   restore46) restore_export "$(session45_folder)" "$CK/restored46" ;;
   direction46) FOLDER=$(session45_folder) direction_encoder direction46 --phrasing-grammar "${GRAMMAR_COPIES:-2}" \
       --static-phrasings "${STATIC_COPIES:-2}" --steps "${DIRECTION_STEPS:-800}" ;;
-  movement46|movement46r)
+  movement46|movement46r|movement46s)
     train_diffusion_from "$CK/restored46" --latents "$CK/latents40" --vae "$CK/restored46/vae.pt" \
         --text-encoder "$CK/direction46.pt" --ckpt "$CK/$1" --keep-latent-scale --freeze-text-encoder \
         --lr "${LR:-1e-4}" --short-padding 0.25 --timestep-shift "${SHIFT:-2}" --seed 46 --steps "$DIFF_STEPS" \
-        $([ "$1" = movement46r ] && echo --movement-rephrase "${REPHRASE:-0.5}") ;;
+        $([ "$1" = movement46r ] && echo --movement-rephrase "${REPHRASE:-0.5}") \
+        $([ "$1" = movement46s ] && echo --movement-share "${SHARE:-0.375}") ;;
   soup46)
     $PY -m models.training.export --diffusion "${CKPT_46:-$CK/movement46/last.pt}" --vae "$CK/restored46/vae.pt" \
         --tokenizer "$CK/restored46/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_movement46"
@@ -272,6 +275,6 @@ case "${1:-}" in
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|soup46" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46" >&2
      exit 2 ;;
 esac

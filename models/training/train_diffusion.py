@@ -67,6 +67,7 @@ class LatentSet:
         self.mean = torch.cat(means)
         self.std = torch.cat(stds)
         self._silence = None  # silence_latent, measured on first use
+        self._moving = None  # indices of the clips whose caption states a movement (movement_share), on first use
 
     def __len__(self):
         return len(self.meta)
@@ -90,7 +91,7 @@ class LatentSet:
         return self.mean[quiet, :, -1].float().mean(0), self.std[quiet, :, -1].float().mean(0)
 
     def batch(self, rng, b, short_padding=0.0, window_seconds=None, crop_frames=0, sustained_truncation=0.0,
-              movement_rephrase=0.0):
+              movement_rephrase=0.0, movement_share=0.0):
         """A batch of posterior samples and their conditioning.
 
         short_padding: probability that a clip whose caption states a short envelope ("brief", "quick", ...) is
@@ -119,8 +120,18 @@ class LatentSet:
         46 (0.5, 500 steps on `direction46`): no better than the run without it (movement_words.py: 17 of 36
         training-phrasing and 6 of 12 held-out pair-seeds in order, against 18 and 6 at 1,000 steps without it);
         neither run pans in the stated order yet in any phrasing.
+        movement_share: the share of each batch, round(movement_share · b) clips, drawn from the clips whose caption
+        states a movement (12% of the corpus), the rest from all clips as usual.
         """
         idx = rng.integers(len(self.meta), size=b)
+        if movement_share:  # draws only when asked, so runs without it keep their batch stream
+            if self._moving is None:
+                self._moving = np.asarray([i for i, m in enumerate(self.meta)
+                                           if m.get("stated", {}).get("position") in MOVEMENT_SIGNS], dtype=np.int64)
+            if len(self._moving) == 0:
+                raise ValueError("movement_share: no clip's caption states a movement")
+            count = round(movement_share * b)
+            idx[:count] = self._moving[rng.integers(len(self._moving), size=count)]
         ix = torch.from_numpy(idx).to(self.mean.device)
         z = self.mean[ix].float() + self.std[ix].float() * torch.randn(b, *self.mean.shape[1:], device=self.mean.device)
         new_seconds = {}
@@ -174,7 +185,8 @@ def recorded_setting(training, key, given, step, field, default):
 
 
 def recorded_probability(training, key, given, step):
-    """The probability a batch option (short_padding, sustained_truncation, movement_rephrase) has in this run
+    """The probability a batch option (short_padding, sustained_truncation, movement_rephrase,
+                           movement_share) has in this run
     (`recorded_setting`; 0 if none is given or recorded)."""
     return recorded_setting(training, key, given, step, "probability", 0.0)
 
@@ -295,6 +307,9 @@ def main(argv=None):
     ap.add_argument("--movement-rephrase", type=float, default=None,
                     help="probability that a moving clip trains with its movement phrase in a movement_phrasings "
                          "grammar wording (see LatentSet.batch); kept in the config like --short-padding")
+    ap.add_argument("--movement-share", type=float, default=None,
+                    help="share of each batch drawn from the clips whose caption states a movement (see "
+                         "LatentSet.batch); kept in the config like --short-padding")
     ap.add_argument("--timestep-shift", type=float, default=None,
                     help="train at t = (2/pi) atan(s tan(pi u / 2)), u ~ U(0, 1): s > 1 trains more at high noise (see "
                          "training_times; default 1, uniform t); kept in the config like --short-padding")
@@ -311,7 +326,7 @@ def main(argv=None):
     if a.freeze_text_encoder and not (a.text_encoder or a.init):
         raise SystemExit("--freeze-text-encoder needs --text-encoder, or --init whose encoder it keeps")
     for flag, value in (("--short-padding", a.short_padding), ("--sustained-truncation", a.sustained_truncation),
-                        ("--movement-rephrase", a.movement_rephrase)):
+                        ("--movement-rephrase", a.movement_rephrase), ("--movement-share", a.movement_share)):
         if value is not None and not 0 <= value <= 1:
             raise SystemExit(f"{flag} {value}: must be a probability in [0, 1]")
     if a.timestep_shift is not None and not 0 < a.timestep_shift <= 100:
@@ -344,6 +359,7 @@ def main(argv=None):
     short_padding = recorded_probability(tc, "short_padding", a.short_padding, first_step)
     sustained_truncation = recorded_probability(tc, "sustained_truncation", a.sustained_truncation, first_step)
     movement_rephrase = recorded_probability(tc, "movement_rephrase", a.movement_rephrase, first_step)
+    movement_share = recorded_probability(tc, "movement_share", a.movement_share, first_step)
     timestep_shift = recorded_setting(tc, "timestep_shift", a.timestep_shift, first_step, "shift", 1.0)
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
@@ -391,7 +407,7 @@ def main(argv=None):
     log.log(event="start", step=step, device=str(dev), bf16=a.bf16, clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
             warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, short_padding=tc.get("short_padding"),
             sustained_truncation=tc.get("sustained_truncation"), timestep_shift=tc.get("timestep_shift"),
-            movement_rephrase=tc.get("movement_rephrase"),
+            movement_rephrase=tc.get("movement_rephrase"), movement_share=tc.get("movement_share"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -406,7 +422,8 @@ def main(argv=None):
             data = LatentSet(a.latents, a.corpus).to(dev)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
-        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames, sustained_truncation, movement_rephrase)
+        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames, sustained_truncation, movement_rephrase,
+                           movement_share)
         x0 = (z / scale).to(dev)
         t = training_times(torch.rand(bs, device=dev), timestep_shift)
         alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
