@@ -114,7 +114,8 @@
 #                                                     # moving clips train with a movement_phrasings wording (session
 #                                                     # 46: DIFF_STEPS=500, no better; not shipped)
 #   bash models/training/run_ratio2048.sh movement46s # movement46 plus --movement-share SHARE (default 0.375: 12 of a
-#                                                     # batch of 32 from the moving clips, against about 4)
+#                                                     # batch of 32 from the moving clips, against about 4;
+#                                                     # session 46: DIFF_STEPS=500, no better; not shipped)
 #   bash models/training/run_ratio2048.sh soup46    # movement46's CKPT_46 (default last.pt) exported with raw weights
 #                                                   # into $CK/export_movement46, its U-Net averaged with soup45's (W,
 #                                                   # default 0.5) and its text encoder taken unmixed, into

@@ -121,7 +121,8 @@ class LatentSet:
         training-phrasing and 6 of 12 held-out pair-seeds in order, against 18 and 6 at 1,000 steps without it);
         neither run pans in the stated order yet in any phrasing.
         movement_share: the share of each batch, round(movement_share · b) clips, drawn from the clips whose caption
-        states a movement (12% of the corpus), the rest from all clips as usual.
+        states a movement (12% of the corpus), the rest from all clips as usual. Session 46 (0.375, 500 steps on
+        `direction46`): no better (movement_words.py: 16 of 36 and 6 of 12 pair-seeds in order).
         """
         idx = rng.integers(len(self.meta), size=b)
         if movement_share:  # draws only when asked, so runs without it keep their batch stream
