@@ -10,7 +10,6 @@ the U-Net did not.
         --encoder /work/checkpoints/direction46.pt --out /tmp/drift.json
 """
 import argparse
-import json
 import os
 import sys
 from collections import defaultdict
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
-from models.training.common import read_meta, set_threads  # noqa: E402
+from models.training.common import read_meta, save_json, set_threads  # noqa: E402
 from models.training.direction_text import exported_encoder, relative_square_error  # noqa: E402
 from models.training.train_text_encoder import encoded_batch  # noqa: E402
 
@@ -62,10 +61,7 @@ def main():
     groups = {name: dict(captions=len(v), mean=round(float(np.mean(v)), 4), median=round(float(np.median(v)), 4))
               for name, v in sorted(errors.items())}
     result = dict(command=" ".join(sys.argv), model=a.model, encoder=a.encoder, relative_square_error=groups)
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(result, fh, indent=1)
-    os.replace(tmp, a.out)
+    save_json(a.out, result)
     for name, row in groups.items():
         print(f"{name:28s} {row['captions']:4d}  mean {row['mean']:.4f}  median {row['median']:.4f}")
 

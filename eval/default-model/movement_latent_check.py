@@ -12,7 +12,6 @@ Session 46: left to right −2.03 (all 200 falling), right to left +1.99 (all 20
 right +0.11 (the first 200 train clips whose caption states each).
 """
 import argparse
-import json
 import math
 import os
 import sys
@@ -20,6 +19,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+from models.training.common import save_json  # noqa: E402
 from models.training.train_diffusion import LatentSet  # noqa: E402
 
 POSITIONS = ("left_to_right", "right_to_left", "left", "right")
@@ -51,10 +51,7 @@ def main():
     rows = {p: dict(clips=len(v), median_change=round(float(np.median(v)), 3),
                     share_rising=round(float(np.mean(np.asarray(v) > 0)), 3)) for p, v in changes.items() if v}
     result = dict(command=" ".join(sys.argv), latents=a.latents, channel=a.channel, positions=rows)
-    tmp = a.out + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(result, fh, indent=1)
-    os.replace(tmp, a.out)
+    save_json(a.out, result)
     for position, row in rows.items():
         print(f"{position:14s} {row['clips']:4d} clips  median change {row['median_change']:+.3f}  "
               f"rising {row['share_rising']:.2f}")
