@@ -3,6 +3,7 @@ text side which way a movement goes: direction_text.py (the encoder) and train_d
 (the U-Net). Every phrasing here is checked against the corpus's held-out position phrasings (`refuse_held_out`), so
 that the eval split's captions stay unseen word for word.
 """
+import functools
 import re
 
 from .corpus.captions import ATTR
@@ -48,9 +49,10 @@ def refuse_held_out(templates, fillings):
     return tuple(templates)
 
 
+@functools.cache
 def grammar_phrasings():
     """The MOVEMENT_VERBS x (SOURCE_FIRST + DESTINATION_FIRST) templates; raises if one holds a held-out phrase of
-    either direction (with {src} and {dst} filled both ways)."""
+    either direction (with {src} and {dst} filled both ways). Built and checked once."""
     templates = [s.format(verb=verb, src="{src}", dst="{dst}") for verb in MOVEMENT_VERBS
                  for s in SOURCE_FIRST + DESTINATION_FIRST]
     return refuse_held_out(templates, [dict(src="left", dst="right"), dict(src="right", dst="left")])
@@ -76,7 +78,12 @@ def with_role_phrasing(rng, caption, sign, phrasings=ROLE_PHRASINGS):
     return rephrased(rng, caption, MOVEMENT_PHRASES, phrasings, src=src, dst=dst)
 
 
+@functools.cache
+def static_phrasings():
+    """STATIC_PHRASINGS, checked once against the held-out phrases with either side filled in."""
+    return refuse_held_out(STATIC_PHRASINGS, [dict(side="left"), dict(side="right")])
+
+
 def with_static_phrasing(rng, caption, side):
     """The caption with its training static-position phrase of side (left/right) in a STATIC_PHRASINGS wording."""
-    templates = refuse_held_out(STATIC_PHRASINGS, [dict(side="left"), dict(side="right")])
-    return rephrased(rng, caption, STATIC_PHRASES[side], templates, side=side)
+    return rephrased(rng, caption, STATIC_PHRASES[side], static_phrasings(), side=side)

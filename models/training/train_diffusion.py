@@ -38,10 +38,20 @@ def build_config(vae_cfg, tok_dir, base=None, tokenizer_path=None):
     return cfg
 
 
-# the movement phrasings of LatentSet.batch's movement_rephrase, and the direction of each stated movement (+1: left to
-# right)
-GRAMMAR = grammar_phrasings()
+# the direction of each stated movement (+1: left to right), for LatentSet.batch's movement options
 MOVEMENT_SIGNS = {"left_to_right": 1.0, "right_to_left": -1.0}
+
+# LatentSet.batch's probability options, each a --flag of the same name (recorded_probability keeps it in the config):
+# (keyword, what it draws)
+BATCH_PROBABILITIES = (
+    ("short_padding", "probability that a clip whose caption states a short envelope trains with seconds_total drawn "
+                      "between its sound's length and the window"),
+    ("sustained_truncation", "probability that a dry sustained clip whose caption states no length trains as a "
+                             "shorter sound (0.5-2.5 s)"),
+    ("movement_rephrase", "probability that a moving clip trains with its movement phrase in a movement_phrasings "
+                          "grammar wording"),
+    ("movement_share", "share of each batch drawn from the clips whose caption states a movement"),
+)
 
 # the lengths a truncated sustained clip is drawn between (LatentSet.batch's sustained_truncation), seconds
 TRUNCATION_SECONDS = (0.5, 2.5)
@@ -166,7 +176,7 @@ class LatentSet:
             for m, i in zip(md, idx):
                 sign = MOVEMENT_SIGNS.get(self.meta[i].get("stated", {}).get("position"))
                 if sign is not None and rng.random() < movement_rephrase:
-                    m["prompt"] = with_role_phrasing(rng, m["prompt"], sign, GRAMMAR)
+                    m["prompt"] = with_role_phrasing(rng, m["prompt"], sign, grammar_phrasings())
         for m, i in zip(md, idx):
             stated_short = self.meta[i].get("stated", {}).get("envelope") == "short"
             if short_padding and stated_short and rng.random() < short_padding:
@@ -298,19 +308,10 @@ def main(argv=None):
     ap.add_argument("--init-skip-reshaped", action="store_true",
                     help="with --init: tensors whose shape changed (e.g. U-Net `factors`) keep their fresh init instead "
                          "of stopping the run; their names are printed and kept in the config's init_from")
-    ap.add_argument("--short-padding", type=float, default=None,
-                    help="probability that a clip whose caption states a short envelope trains with seconds_total drawn "
-                         "between its sound's length and the window (see LatentSet.batch); kept in the checkpoint's "
-                         "config from the step it was first given, so a resume without the flag keeps it")
-    ap.add_argument("--sustained-truncation", type=float, default=None,
-                    help="probability that a dry sustained clip whose caption states no length trains as a shorter "
-                         "sound (0.5-2.5 s; see LatentSet.batch); kept in the config like --short-padding")
-    ap.add_argument("--movement-rephrase", type=float, default=None,
-                    help="probability that a moving clip trains with its movement phrase in a movement_phrasings "
-                         "grammar wording (see LatentSet.batch); kept in the config like --short-padding")
-    ap.add_argument("--movement-share", type=float, default=None,
-                    help="share of each batch drawn from the clips whose caption states a movement (see "
-                         "LatentSet.batch); kept in the config like --short-padding")
+    for name, text in BATCH_PROBABILITIES:
+        ap.add_argument("--" + name.replace("_", "-"), type=float, default=None,
+                        help=text + " (see LatentSet.batch); kept in the checkpoint's config from the step it was first "
+                                    "given, so a resume without the flag keeps it")
     ap.add_argument("--timestep-shift", type=float, default=None,
                     help="train at t = (2/pi) atan(s tan(pi u / 2)), u ~ U(0, 1): s > 1 trains more at high noise (see "
                          "training_times; default 1, uniform t); kept in the config like --short-padding")
@@ -326,10 +327,10 @@ def main(argv=None):
     a = ap.parse_args(argv)
     if a.freeze_text_encoder and not (a.text_encoder or a.init):
         raise SystemExit("--freeze-text-encoder needs --text-encoder, or --init whose encoder it keeps")
-    for flag, value in (("--short-padding", a.short_padding), ("--sustained-truncation", a.sustained_truncation),
-                        ("--movement-rephrase", a.movement_rephrase), ("--movement-share", a.movement_share)):
+    for name, _ in BATCH_PROBABILITIES:
+        value = getattr(a, name)
         if value is not None and not 0 <= value <= 1:
-            raise SystemExit(f"{flag} {value}: must be a probability in [0, 1]")
+            raise SystemExit(f"--{name.replace('_', '-')} {value}: must be a probability in [0, 1]")
     if a.timestep_shift is not None and not 0 < a.timestep_shift <= 100:
         raise SystemExit(f"--timestep-shift {a.timestep_shift}: must be in (0, 100]")
     if (a.keep_latent_scale or a.init_skip_reshaped) and not a.init:
@@ -357,10 +358,7 @@ def main(argv=None):
     if a.warmup_steps is not None:
         tc["warmup_steps"] = a.warmup_steps
     first_step = resume["step"] if resume else 0  # the step this run's options are recorded from
-    short_padding = recorded_probability(tc, "short_padding", a.short_padding, first_step)
-    sustained_truncation = recorded_probability(tc, "sustained_truncation", a.sustained_truncation, first_step)
-    movement_rephrase = recorded_probability(tc, "movement_rephrase", a.movement_rephrase, first_step)
-    movement_share = recorded_probability(tc, "movement_share", a.movement_share, first_step)
+    batch_options = {name: recorded_probability(tc, name, getattr(a, name), first_step) for name, _ in BATCH_PROBABILITIES}
     timestep_shift = recorded_setting(tc, "timestep_shift", a.timestep_shift, first_step, "shift", 1.0)
     window_seconds = cfg["sample_size"] / cfg["sample_rate"]
     bs = a.batch_size or tc["batch_size"]
@@ -406,9 +404,8 @@ def main(argv=None):
     log = Logger(os.path.join(a.ckpt, "train_log.jsonl"))
     first_cosine_step = cosine_start(a, step)
     log.log(event="start", step=step, device=str(dev), bf16=a.bf16, clips=len(data), batch=bs, latent_scale=scale, lr=peak_lr,
-            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step, short_padding=tc.get("short_padding"),
-            sustained_truncation=tc.get("sustained_truncation"), timestep_shift=tc.get("timestep_shift"),
-            movement_rephrase=tc.get("movement_rephrase"), movement_share=tc.get("movement_share"),
+            warmup_steps=tc["warmup_steps"], cosine_steps=a.cosine_steps, cosine_from=first_cosine_step,
+            **{name: tc.get(name) for name, _ in BATCH_PROBABILITIES}, timestep_shift=tc.get("timestep_shift"),
             unet_params=sum(p.numel() for p in model.model.parameters()),
             cond_params=sum(p.numel() for p in model.conditioner.parameters()))
     rng = np.random.default_rng(a.seed + step)
@@ -423,8 +420,7 @@ def main(argv=None):
             data = LatentSet(a.latents, a.corpus).to(dev)  # encode_latents is still adding shards
             n_shards = len(glob.glob(os.path.join(a.latents, "train_*.pt")))
             log.log(event="reloaded_latents", step=step, clips=len(data))
-        z, md = data.batch(rng, bs, short_padding, window_seconds, crop_frames, sustained_truncation, movement_rephrase,
-                           movement_share)
+        z, md = data.batch(rng, bs, window_seconds=window_seconds, crop_frames=crop_frames, **batch_options)
         x0 = (z / scale).to(dev)
         t = training_times(torch.rand(bs, device=dev), timestep_shift)
         alpha, sigma = torch.cos(t * math.pi / 2)[:, None, None], torch.sin(t * math.pi / 2)[:, None, None]
