@@ -2,7 +2,8 @@
 # What a lent GPU machine (this workplace's `device` tool: a bare Ubuntu image with PyTorch, no network, 64 MiB
 # upload) needs beside the repo to run the recipe, as one folder `.gpu/` (git-ignored through .git/info/exclude):
 #
-#   bash models/training/gpu_bundle.sh make     # here: builds .gpu/ (about 42 MB)
+#   bash models/training/gpu_bundle.sh make     # here: builds .gpu/ (about 42 MB with INIT_VAE; 35 MB without)
+#   bash models/training/gpu_bundle.sh shipped  # here, for run_gpu.sh continue: the shipped export in two uploads
 #   bash models/training/gpu_bundle.sh unpack   # there, as root: installs it (about 20 s)
 #
 # * FluidR3_GM.sf3: the corpus soundfont with its samples as Ogg Vorbis (sf3convert -z -q 0.6: 27 MB against 148 MB).
@@ -45,6 +46,21 @@ torch.save({key: state[key] for key in ("model", "step", "config", "wall") if ke
 EOF
     fi
     du -sh "$BUNDLE" ;;
+  shipped)
+    # stage R5 (run_gpu.sh continue): MODEL's model.safetensors (default models/default) in parts of SHIPPED_MB
+    # (default 18) MB; the first beside the bundle in $BUNDLE/shipped with model_config.json, spiece.model and the
+    # file's sha256, the others in .gpu2/ for the second call
+    MODEL=${MODEL:-models/default}
+    mkdir -p "$BUNDLE/shipped" .gpu2
+    grep -qx "/.gpu2/" .git/info/exclude 2>/dev/null || echo "/.gpu2/" >> .git/info/exclude
+    rm -f "$BUNDLE"/shipped/model.safetensors.part* .gpu2/model.safetensors.part*
+    cp "$MODEL/model_config.json" "$MODEL/spiece.model" "$BUNDLE/shipped/"
+    (cd "$MODEL" && sha256sum model.safetensors) > "$BUNDLE/shipped/model.safetensors.sha256"
+    split -b "${SHIPPED_MB:-18}M" -d -a 2 "$MODEL/model.safetensors" "$BUNDLE/shipped/model.safetensors.part"
+    for part in "$BUNDLE"/shipped/model.safetensors.part*; do
+      case $part in *part00) ;; *) mv "$part" .gpu2/ ;; esac
+    done
+    du -sh "$BUNDLE" .gpu2 ;;
   unpack)
     mkdir -p /tmp/site /opt/fslib
     python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site "$BUNDLE"/whl/*.whl
@@ -57,5 +73,5 @@ EOF
     echo /opt/fslib > /etc/ld.so.conf.d/zz-fluidsynth.conf
     ldconfig
     echo "[bundle] unpacked: $(ls /opt/fslib | wc -l) libraries added; python packages in /tmp/site" ;;
-  *) echo "usage: $0 make|unpack" >&2; exit 2 ;;
+  *) echo "usage: $0 make|shipped|unpack" >&2; exit 2 ;;
 esac

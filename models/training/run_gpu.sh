@@ -19,6 +19,22 @@
 #   3. bash models/training/run_gpu.sh pack $OUT 0 3, then a last call for pack $OUT 4 9, model_config.json, the
 #      VAE step file and the logs (at most 8 files and 64 MiB come back per call)
 #
+# Stage R5 (session 47), `continue`: the shipped export continued on the GPU instead of a from-scratch run. It renders
+# FIRST_COUNT train clips, restores the shipped export (run_ratio2048.sh's restore), encodes them with its VAE and the
+# position channel, starts the CONTINUE_RUNS side by side on the one GPU, renders and encodes up to COUNT clips while
+# they train (the runs pick the new shards up), and exports each run's EMA weights. Session 47's five calls (1,563
+# device-seconds in all; models/default, models/sfx-clap-mini, eval/ and Tests/*/Resources moved aside, so the repo
+# sent was 2 MB):
+#   here: bash models/training/gpu_bundle.sh make; SHIPPED_MB=24 bash models/training/gpu_bundle.sh shipped
+#   1. carry [".gpu"]: cp -r . /tmp/repo; cd /tmp/repo; gpu_bundle.sh unpack; the import check with PYTHONPATH set;
+#      (COUNT=40000 FIRST_COUNT=10000 RENDER_S=300 RENDER2_S=300 DIFF_S=900 setsid nohup bash
+#      models/training/run_gpu.sh continue > /tmp/w/pipeline.log 2>&1 < /dev/null &)   (the copy keeps the pipeline's
+#      files out of later calls' working trees)
+#   2. carry [".gpu2"]: mkdir -p /tmp/w/incoming; cp .gpu2/* /tmp/w/incoming/; touch /tmp/w/incoming/ready; then poll
+#   3. poll until pipeline.log says done; W=/tmp/w bash models/training/run_gpu.sh pack-run a $OUT
+#   4. W=/tmp/w bash models/training/run_gpu.sh pack-run b $OUT
+#   here: cat the parts; python -m models.training.graft_export graft --partial ... --base models/default --out ...
+#
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
 # keeps a value from the environment): COUNT clips to render, RENDER_S its box, VAE_S, DIFF_S the training boxes,
 # VAE_BATCH, DIFF_BATCH, DIFF_LR, the cosine lengths VAE_STEPS and DIFF_STEPS (a guess of what the box holds: the
@@ -41,10 +57,13 @@ BF16=${BF16---bf16}
 EXPERIMENTS=models/training/configs/experiments
 PY=${PY:-python3}
 
-render() {
-  $PY -m models.training.corpus.render --count "$COUNT" --out "$W/corpus" --split train --workers "$(nproc)" \
-      --soundfont "$BUNDLE/FluidR3_GM.sf3" --max-seconds "$RENDER_S"
+# render_range START COUNT BOX WORKERS: train clips START ... START + COUNT - 1 into $W/corpus, for at most BOX seconds
+render_range() {
+  $PY -m models.training.corpus.render --start "$1" --count "$2" --max-seconds "$3" --workers "$4" --out "$W/corpus" \
+      --split train --soundfont "$BUNDLE/FluidR3_GM.sf3"
 }
+
+render() { render_range 0 "$COUNT" "$RENDER_S" "$(nproc)"; }
 
 # vae: the wide ratio-256 VAE (vae27_r256w's config and terms) from the weights in $BUNDLE/init_vae.pt, a new optimiser
 vae() {
@@ -56,14 +75,20 @@ vae() {
 
 last_vae() { ls "$W"/vae/step*.pt | sort | tail -1; }
 
-encode() {
-  local parts=4 k
+# encode_with VAE ARGS...: the corpus's train clips through the VAE checkpoint into $W/latents, 4 processes, plus ARGS
+# (encode_latents skips the shards already there)
+encode_with() {
+  local vae=$1 parts=4 k pids=()
+  shift
   for k in $(seq 0 $((parts - 1))); do
-    $PY -m models.training.encode_latents --corpus "$W/corpus" --vae "$(last_vae)" --out "$W/latents" --device "$DEVICE" \
-        --threads 2 --part "$k/$parts" &
+    $PY -m models.training.encode_latents --corpus "$W/corpus" --vae "$vae" --out "$W/latents" --device "$DEVICE" \
+        --threads 2 --part "$k/$parts" "$@" &
+    pids+=($!)
   done
-  wait
+  for k in "${pids[@]}"; do wait "$k"; done
 }
+
+encode() { encode_with "$(last_vae)"; }
 
 # diffusion: from scratch (no --init: the shipped weights do not fit the upload beside the corpus tools)
 diffusion() {
@@ -76,6 +101,77 @@ diffusion() {
 export_model() {
   $PY -m models.training.export --diffusion "$W/diffusion/last.pt" --vae "$(last_vae)" --tokenizer "$BUNDLE" \
       --out "$W/export" --threads 8
+}
+
+# ---- stage R5 (session 47): the shipped export continued on the GPU, several runs side by side ----
+# The shipped model.safetensors (71 MB) does not fit one upload beside the bundle, so `gpu_bundle.sh shipped` puts its
+# first bytes in $BUNDLE/shipped (with model_config.json, spiece.model and the whole file's sha256) and the rest in
+# .gpu2/, which a second call copies to $W/incoming before it touches $W/incoming/ready.
+FIRST_COUNT=${FIRST_COUNT:-11000}          # clips rendered before training starts (a multiple of SHARD)
+SHARD=${SHARD:-500}                        # encode_latents' shard size
+RENDER2_S=${RENDER2_S:-300}                # the box of the second render, beside the training runs
+RENDER2_WORKERS=${RENDER2_WORKERS:-10}
+CONTINUE_RUNS=${CONTINUE_RUNS:-"a:1 b:2"}  # NAME:TIMESTEP_SHIFT of each run, all on the one GPU
+CONTINUE_LR=${CONTINUE_LR:-1e-4}
+POSITION_CHANNEL=9:1.0:0.05                # run_ratio2048.sh's: channel 9 carries the L/R energy difference
+
+assemble_shipped() {
+  until [ -f "$W/incoming/ready" ]; do sleep 2; done
+  mkdir -p "$W/shipped"
+  cp "$BUNDLE/shipped/model_config.json" "$BUNDLE/shipped/spiece.model" "$W/shipped/"
+  cat "$BUNDLE"/shipped/model.safetensors.part* "$W"/incoming/model.safetensors.part* > "$W/shipped/model.safetensors"
+  (cd "$W/shipped" && sha256sum -c --quiet) < "$BUNDLE/shipped/model.safetensors.sha256"
+  $PY -m models.training.restore --model "$W/shipped" --out "$W/restored" --threads 4
+}
+
+# continue_run NAME SHIFT: the restored export continued on $W/latents with its text encoder frozen, movement46's
+# padding and the timestep shift SHIFT, at the GPU batch, until the DIFF_S box ends
+continue_run() {
+  $PY -m models.training.train_diffusion --corpus "$W/corpus" --latents "$W/latents" --tokenizer "$W/restored/tokenizer" \
+      --init "$W/restored/diffusion.pt" --vae "$W/restored/vae.pt" --ckpt "$W/run_$1" --keep-latent-scale \
+      --freeze-text-encoder --device "$DEVICE" --threads 2 $BF16 --batch-size "$DIFF_BATCH" --lr "$CONTINUE_LR" \
+      --warmup-steps 100 --save-every 500 --max-seconds "$DIFF_S" --short-padding 0.25 --timestep-shift "$2" --seed 47
+}
+
+# export_run NAME: run NAME's EMA weights as a model folder in $W/export_NAME, and the tensors it trained
+# (graft_export strip: without the frozen text encoder and the VAE) in 15 MiB parts for the way back
+export_run() {
+  $PY -m models.training.export --diffusion "$W/run_$1/last.pt" --vae "$W/restored/vae.pt" \
+      --tokenizer "$W/restored/tokenizer" --weights ema --window full --cfg-scale 4.5 --out "$W/export_$1"
+  $PY -m models.training.graft_export strip --model "$W/export_$1" --drop conditioner.conditioners.prompt. \
+      --drop pretransform. --out "$W/export_$1/trained.safetensors"
+  split -b 15M -d -a 2 "$W/export_$1/trained.safetensors" "$W/export_$1/trained.safetensors.part"
+}
+
+continue_all() {
+  [ $((FIRST_COUNT % SHARD)) -eq 0 ] || { echo "[gpu] FIRST_COUNT $FIRST_COUNT is not a multiple of SHARD $SHARD"; exit 2; }
+  mkdir -p "$W"
+  echo "[gpu] start $(date -u +%T)"
+  assemble_shipped > "$W/restore.log" 2>&1 &
+  local restore_pid=$! runs=() run pids=()
+  render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
+  wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
+  echo "[gpu] encode $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl")"
+  encode_with "$W/restored/vae.pt" --position-channel "$POSITION_CHANNEL" --shard "$SHARD" --max-clips "$FIRST_COUNT" \
+      > "$W/encode.log" 2>&1
+  echo "[gpu] train $(date -u +%T): $CONTINUE_RUNS"
+  for run in $CONTINUE_RUNS; do
+    continue_run "${run%%:*}" "${run#*:}" > "$W/run_${run%%:*}.log" 2>&1 &
+    pids+=($!) runs+=("${run%%:*}")
+  done
+  # more clips beside the runs; their shards join the runs' data at the next 100-step check (train_diffusion)
+  render_range "$FIRST_COUNT" "$((COUNT - FIRST_COUNT))" "$RENDER2_S" "$RENDER2_WORKERS" >> "$W/render.log" 2>&1
+  echo "[gpu] encode more $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl")"
+  encode_with "$W/restored/vae.pt" --position-channel "$POSITION_CHANNEL" --shard "$SHARD" >> "$W/encode.log" 2>&1
+  echo "[gpu] encoded $(date -u +%T)"
+  for k in "${!pids[@]}"; do
+    wait "${pids[$k]}" || echo "[gpu] run ${runs[$k]} failed: see $W/run_${runs[$k]}.log"
+  done
+  for run in "${runs[@]}"; do
+    echo "[gpu] export $run $(date -u +%T)"
+    export_run "$run" > "$W/export_$run.log" 2>&1 || echo "[gpu] export $run failed: see $W/export_$run.log"
+  done
+  echo "[gpu] done $(date -u +%T)"
 }
 
 case "${1:-}" in
@@ -94,6 +190,7 @@ case "${1:-}" in
     echo "[gpu] diffusion $(date -u +%T)"; diffusion > "$W/diffusion.log" 2>&1
     echo "[gpu] export $(date -u +%T)"; export_model > "$W/export.log" 2>&1
     echo "[gpu] done $(date -u +%T)" ;;
+  continue) continue_all ;;
   render|vae|encode|diffusion) "$1" ;;
   export) export_model ;;
   pack)
@@ -108,5 +205,10 @@ case "${1:-}" in
       n=${part##*part}
       if [ "$((10#$n))" -ge "$first" ] && [ "$((10#$n))" -le "$last" ]; then cp "$part" "$out/"; fi
     done ;;
-  *) echo "usage: $0 all|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]" >&2; exit 2 ;;
+  pack-run)
+    name=${2:?pack-run NAME OUT_DIR} out=${3:?pack-run NAME OUT_DIR}
+    cp "$W/export_$name"/trained.safetensors.part* "$W/export_$name/model_config.json" "$out/"
+    cp "$W/run_$name/train_log.jsonl" "$out/train_log_$name.jsonl" ;;
+  *) echo "usage: $0 all|continue|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]|pack-run NAME OUT_DIR" >&2
+     exit 2 ;;
 esac

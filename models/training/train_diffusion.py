@@ -442,9 +442,8 @@ def main(argv=None):
         step += 1
         out_of_time = past_time_limit(a, t_start)
         beta = min(tc["ema_beta"], (1 + step) / (10 + step))
-        with torch.no_grad():
-            for e, p in zip(ema, params):
-                e.lerp_(p.detach(), 1 - beta)
+        with torch.no_grad():  # e ← e + (1 − β)(p − e), one fused call for all tensors (the same lerp per tensor)
+            torch._foreach_lerp_(ema, [p.detach() for p in params], 1 - beta)
         acc += loss.item()
         nacc += 1
         if step % a.log_every == 0:
