@@ -22,9 +22,9 @@
 # Stage R5 (session 47), `continue`: the shipped export continued on the GPU instead of a from-scratch run. It renders
 # FIRST_COUNT train clips, restores the shipped export (run_ratio2048.sh's restore), encodes them with its VAE and the
 # position channel, starts the CONTINUE_RUNS side by side on the one GPU, renders and encodes up to COUNT clips while
-# they train (the runs pick the new shards up), and exports each run's EMA weights. Session 47's five calls (1,563
+# they train (the runs pick the new shards up), and exports each run's EMA weights. Session 47's six calls (1,563
 # device-seconds in all; models/default, models/sfx-clap-mini, eval/ and Tests/*/Resources moved aside, so the repo
-# sent was 2 MB):
+# sent was 2 MB; each next call issued within the 30 s the machine stays warm):
 #   here: bash models/training/gpu_bundle.sh make; SHIPPED_MB=24 bash models/training/gpu_bundle.sh shipped
 #   1. carry [".gpu"]: cp -r . /tmp/repo; cd /tmp/repo; gpu_bundle.sh unpack; the import check with PYTHONPATH set;
 #      (COUNT=40000 FIRST_COUNT=10000 RENDER_S=300 RENDER2_S=300 DIFF_S=900 setsid nohup bash
@@ -33,6 +33,8 @@
 #   2. carry [".gpu2"]: mkdir -p /tmp/w/incoming; cp .gpu2/* /tmp/w/incoming/; touch /tmp/w/incoming/ready; then poll
 #   3. poll until pipeline.log says done; W=/tmp/w bash models/training/run_gpu.sh pack-run a $OUT
 #   4. W=/tmp/w bash models/training/run_gpu.sh pack-run b $OUT
+#   5. the device time left: both runs resumed from last.pt with continue_run's train_diffusion command and
+#      --max-seconds 230, each exported and stripped as export_run does, then pack-run a; 6. pack-run b
 #   here: cat the parts; python -m models.training.graft_export graft --partial ... --base models/default --out ...
 #
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
