@@ -12,20 +12,19 @@
 config agrees with --base's on the model block, sample size, rate, channels and type; otherwise it stops and names what
 differs. The output config is --config's (the run's export record) with a `training.grafted` record: how many tensors
 came from --base and their name groups (first three name parts); spiece.model and the engine's sampling defaults
-(`stable_audio_swift`) are --base's. A run whose text encoder
-and VAE were frozen (`train_diffusion --freeze-text-encoder` on latents encoded by --base's VAE) leaves those tensors
-equal to --base's, so the graft is the run's own export, tensor for tensor.
+(`stable_audio_swift`) are --base's. A run whose text encoder and VAE were frozen (`train_diffusion
+--freeze-text-encoder` on latents encoded by --base's VAE) leaves those tensors equal to --base's, so the graft is the
+run's own export, tensor for tensor.
 """
 import argparse
 import copy
 import json
 import os
-import shutil
 
 from safetensors.torch import save_file
 
-from .common import load_json, save_json, write_then_rename
-from .interpolate_exports import read_weights
+from .common import load_json, write_then_rename
+from .interpolate_exports import check_same_architecture, read_weights, write_folder
 from .restore import read_folder
 
 
@@ -46,9 +45,9 @@ def graft(args):
         cfg = load_json(args.config)
     except (OSError, json.JSONDecodeError) as error:
         raise SystemExit(f"{args.config}: cannot read the run's config ({error})")
-    for key in ("model", "sample_size", "sample_rate", "audio_channels", "model_type"):
-        if cfg.get(key) != base_cfg.get(key):
-            raise SystemExit(f"model_config.json key {key!r} differs between {args.config} and {args.base}")
+    check_same_architecture(cfg, base_cfg, args.config, args.base)
+    if not os.path.isfile(args.partial):
+        raise SystemExit(f"{args.partial}: no such file (cat the parts that came back into it first)")
     partial, metadata = read_weights(args.partial)
     base, _ = read_weights(base_paths["model.safetensors"])
     unknown = sorted(partial.keys() - base.keys())
@@ -66,11 +65,7 @@ def graft(args):
     out_cfg.setdefault("training", {})["grafted"] = dict(
         base=os.path.basename(os.path.normpath(args.base)), tensors_from_base=len(taken),
         groups_from_base=sorted({".".join(name.split(".")[:3]) for name in taken}))
-    os.makedirs(args.out, exist_ok=True)
-    write_then_rename(os.path.join(args.out, "model.safetensors"),
-                      lambda tmp: save_file(tensors, tmp, metadata=metadata or {"format": "pt"}))
-    save_json(os.path.join(args.out, "model_config.json"), out_cfg, indent=2)
-    write_then_rename(os.path.join(args.out, "spiece.model"), lambda tmp: shutil.copy(base_paths["spiece.model"], tmp))
+    write_folder(args.out, tensors, metadata, out_cfg, base_paths["spiece.model"])
     print(json.dumps(dict(out=args.out, tensors=len(tensors), from_partial=len(partial), from_base=len(taken))))
 
 
@@ -87,7 +82,7 @@ def main(argv=None):
     g.add_argument("--base", required=True, help="the exported folder the run started from")
     g.add_argument("--out", required=True)
     a = ap.parse_args(argv)
-    strip(a) if a.command == "strip" else graft(a)
+    {"strip": strip, "graft": graft}[a.command](a)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,27 @@ def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b, take_b=()):
     return out, differing
 
 
+# the model_config.json keys two folders must share for their tensors to mean the same thing
+ARCHITECTURE_KEYS = ("model", "sample_size", "sample_rate", "audio_channels", "model_type")
+
+
+def check_same_architecture(cfg_a, cfg_b, source_a, source_b):
+    """Stops, naming the key, when two configs differ in an ARCHITECTURE_KEYS entry."""
+    for key in ARCHITECTURE_KEYS:
+        if cfg_a.get(key) != cfg_b.get(key):
+            raise SystemExit(f"model_config.json key {key!r} differs between {source_a} and {source_b}")
+
+
+def write_folder(out, tensors, metadata, cfg, spiece_path):
+    """An exported folder in OUT: model.safetensors, model_config.json and a copy of spiece_path, each staged beside
+    its final name and renamed over it, so an interrupted run leaves no half-written file."""
+    os.makedirs(out, exist_ok=True)
+    write_then_rename(os.path.join(out, "model.safetensors"),
+                      lambda tmp: save_file(tensors, tmp, metadata=metadata or {"format": "pt"}))
+    save_json(os.path.join(out, "model_config.json"), cfg, indent=2)
+    write_then_rename(os.path.join(out, "spiece.model"), lambda tmp: shutil.copy(spiece_path, tmp))
+
+
 # training records that describe the tensors under a name prefix: a --take-b that takes those tensors takes the record
 # too (the text encoder's pretraining record, session 46), keeping a's under "replaces"
 RECORDS_OF_PREFIX = {"conditioner.conditioners.prompt.": "text_encoder"}
@@ -109,9 +130,7 @@ def main(argv=None):
         raise SystemExit(f"--weight-b {a.weight_b}: expected a value strictly between 0 and 1")
     cfg_a, info_a, paths_a = read_folder(a.a)
     cfg_b, info_b, paths_b = read_folder(a.b)
-    for key in ("model", "sample_size", "sample_rate", "audio_channels", "model_type"):
-        if cfg_a.get(key) != cfg_b.get(key):
-            raise SystemExit(f"model_config.json key {key!r} differs between {a.a} and {a.b}")
+    check_same_architecture(cfg_a, cfg_b, a.a, a.b)
     if not filecmp.cmp(paths_a["spiece.model"], paths_b["spiece.model"], shallow=False):
         raise SystemExit(f"spiece.model differs between {a.a} and {a.b}")
     tensors_a, metadata = read_weights(paths_a["model.safetensors"])
@@ -123,12 +142,7 @@ def main(argv=None):
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
         a=source_record(a.a, cfg_a, info_a), b=source_record(a.b, cfg_b, info_b),
         tensors_interpolated=differing, **(dict(taken_from_b=a.take_b) if a.take_b else {})))
-    os.makedirs(a.out, exist_ok=True)
-    # each file staged beside its final name and renamed over it, so an interrupted run leaves no half-written file
-    write_then_rename(os.path.join(a.out, "model.safetensors"),
-                      lambda tmp: save_file(tensors, tmp, metadata=metadata or {"format": "pt"}))
-    save_json(os.path.join(a.out, "model_config.json"), out_cfg, indent=2)
-    write_then_rename(os.path.join(a.out, "spiece.model"), lambda tmp: shutil.copy(paths_a["spiece.model"], tmp))
+    write_folder(a.out, tensors, metadata, out_cfg, paths_a["spiece.model"])
     print(json.dumps(dict(out=a.out, tensors=len(tensors), interpolated=differing, weight_b=a.weight_b)))
 
 

@@ -33,8 +33,9 @@
 #   2. carry [".gpu2"]: mkdir -p /tmp/w/incoming; cp .gpu2/* /tmp/w/incoming/; touch /tmp/w/incoming/ready; then poll
 #   3. poll until pipeline.log says done; W=/tmp/w bash models/training/run_gpu.sh pack-run a $OUT
 #   4. W=/tmp/w bash models/training/run_gpu.sh pack-run b $OUT
-#   5. the device time left: both runs resumed from last.pt with continue_run's train_diffusion command and
-#      --max-seconds 230, each exported and stripped as export_run does, then pack-run a; 6. pack-run b
+#   5. the device time left: both runs resumed from last.pt for another 230 s, exported and stripped, then pack-run a
+#      (session 47 typed continue_run's and export_run's commands into the call; `DIFF_S=230 W=/tmp/w bash
+#      models/training/run_gpu.sh resume` now runs the same functions); 6. pack-run b
 #   here: cat the parts; python -m models.training.graft_export graft --partial ... --base models/default --out ...
 #
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
@@ -145,35 +146,49 @@ export_run() {
   split -b 15M -d -a 2 "$W/export_$1/trained.safetensors" "$W/export_$1/trained.safetensors.part"
 }
 
+# start_runs: each of CONTINUE_RUNS in the background (a run whose $W/run_NAME/last.pt exists resumes from it), their
+# names and process ids in RUN_NAMES and RUN_PIDS
+start_runs() {
+  local run
+  RUN_NAMES=() RUN_PIDS=()
+  echo "[gpu] train $(date -u +%T): $CONTINUE_RUNS"
+  for run in $CONTINUE_RUNS; do
+    continue_run "${run%%:*}" "${run#*:}" >> "$W/run_${run%%:*}.log" 2>&1 &
+    RUN_PIDS+=($!) RUN_NAMES+=("${run%%:*}")
+  done
+}
+
+# finish_runs: wait for start_runs' runs, then export each
+finish_runs() {
+  local k run
+  for k in "${!RUN_PIDS[@]}"; do
+    wait "${RUN_PIDS[$k]}" || echo "[gpu] run ${RUN_NAMES[$k]} failed: see $W/run_${RUN_NAMES[$k]}.log"
+  done
+  for run in "${RUN_NAMES[@]}"; do
+    echo "[gpu] export $run $(date -u +%T)"
+    export_run "$run" > "$W/export_$run.log" 2>&1 || echo "[gpu] export $run failed: see $W/export_$run.log"
+  done
+  echo "[gpu] done $(date -u +%T)"
+}
+
 continue_all() {
   [ $((FIRST_COUNT % SHARD)) -eq 0 ] || { echo "[gpu] FIRST_COUNT $FIRST_COUNT is not a multiple of SHARD $SHARD"; exit 2; }
   mkdir -p "$W"
   echo "[gpu] start $(date -u +%T)"
   assemble_shipped > "$W/restore.log" 2>&1 &
-  local restore_pid=$! runs=() run pids=()
+  local restore_pid=$!
   render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
   wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
   echo "[gpu] encode $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl")"
   encode_with "$W/restored/vae.pt" --position-channel "$POSITION_CHANNEL" --shard "$SHARD" --max-clips "$FIRST_COUNT" \
       > "$W/encode.log" 2>&1
-  echo "[gpu] train $(date -u +%T): $CONTINUE_RUNS"
-  for run in $CONTINUE_RUNS; do
-    continue_run "${run%%:*}" "${run#*:}" > "$W/run_${run%%:*}.log" 2>&1 &
-    pids+=($!) runs+=("${run%%:*}")
-  done
+  start_runs
   # more clips beside the runs; their shards join the runs' data at the next 100-step check (train_diffusion)
   render_range "$FIRST_COUNT" "$((COUNT - FIRST_COUNT))" "$RENDER2_S" "$RENDER2_WORKERS" >> "$W/render.log" 2>&1
   echo "[gpu] encode more $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl")"
   encode_with "$W/restored/vae.pt" --position-channel "$POSITION_CHANNEL" --shard "$SHARD" >> "$W/encode.log" 2>&1
   echo "[gpu] encoded $(date -u +%T)"
-  for k in "${!pids[@]}"; do
-    wait "${pids[$k]}" || echo "[gpu] run ${runs[$k]} failed: see $W/run_${runs[$k]}.log"
-  done
-  for run in "${runs[@]}"; do
-    echo "[gpu] export $run $(date -u +%T)"
-    export_run "$run" > "$W/export_$run.log" 2>&1 || echo "[gpu] export $run failed: see $W/export_$run.log"
-  done
-  echo "[gpu] done $(date -u +%T)"
+  finish_runs
 }
 
 case "${1:-}" in
@@ -193,6 +208,7 @@ case "${1:-}" in
     echo "[gpu] export $(date -u +%T)"; export_model > "$W/export.log" 2>&1
     echo "[gpu] done $(date -u +%T)" ;;
   continue) continue_all ;;
+  resume) start_runs; finish_runs ;;
   render|vae|encode|diffusion) "$1" ;;
   export) export_model ;;
   pack)
@@ -211,6 +227,6 @@ case "${1:-}" in
     name=${2:?pack-run NAME OUT_DIR} out=${3:?pack-run NAME OUT_DIR}
     cp "$W/export_$name"/trained.safetensors.part* "$W/export_$name/model_config.json" "$out/"
     cp "$W/run_$name/train_log.jsonl" "$out/train_log_$name.jsonl" ;;
-  *) echo "usage: $0 all|continue|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]|pack-run NAME OUT_DIR" >&2
+  *) echo "usage: $0 all|continue|resume|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]|pack-run NAME OUT_DIR" >&2
      exit 2 ;;
 esac
