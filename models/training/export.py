@@ -21,6 +21,22 @@ from .t5_local import create_model
 from .train_diffusion import trainable
 
 
+def adopt_decoder(cfg, vae_config, vae_ckpt):
+    """A decoder trained alone on a frozen encoder (train_vae --freeze-encoder, and with --init-encoder of another
+    width, session 48) leaves the latent space, and so the diffusion model, as it was: the exported pretransform takes
+    the VAE checkpoint's decoder block in place of the one the diffusion checkpoint recorded. A checkpoint whose
+    encoder block differs from the recorded one stops the export, naming both, since the diffusion model's latents
+    would then mean something else."""
+    recorded = cfg["model"]["pretransform"]["config"]
+    theirs = vae_config["model"]
+    if theirs["encoder"] != recorded["encoder"]:
+        raise SystemExit(f"{vae_ckpt}: encoder {json.dumps(theirs['encoder'])} differs from the one the diffusion "
+                         f"checkpoint's latents came from, {json.dumps(recorded['encoder'])}")
+    if theirs["decoder"] != recorded["decoder"]:
+        print(f"[export] the VAE's decoder block replaces the recorded one: {json.dumps(theirs['decoder'])}")
+        recorded["decoder"] = copy.deepcopy(theirs["decoder"])
+
+
 def load_trained(diff_ckpt, vae_ckpt, tok_dir, weights="ema"):
     """weights: "ema" (what ships) or "raw", the optimiser's current weights (early in a run, while the EMA still
     averages in the first steps' weights, e.g. to judge a short comparison run)."""
@@ -30,6 +46,8 @@ def load_trained(diff_ckpt, vae_ckpt, tok_dir, weights="ema"):
         if c["type"] == "t5_local":
             c["config"]["tokenizer"] = "spiece.model"
             c["config"]["t5_config"]["dropout_rate"] = 0.0
+    vst = torch.load(vae_ckpt, map_location="cpu", weights_only=False)
+    adopt_decoder(cfg, vst["config"], vae_ckpt)
     model = create_model(cfg, model_dir=tok_dir)
     model.model.load_state_dict(st["unet"])
     model.conditioner.load_state_dict(st["cond"])
@@ -39,7 +57,6 @@ def load_trained(diff_ckpt, vae_ckpt, tok_dir, weights="ema"):
                 p.copy_(e)
     elif weights != "raw":
         raise ValueError(f"weights {weights!r}: expected 'ema' or 'raw'")
-    vst = torch.load(vae_ckpt, map_location="cpu", weights_only=False)
     if vst["step"] != cfg.get("vae_step", vst["step"]):
         print(f"[export] note: latents were encoded with VAE step {cfg.get('vae_step')}, decoder from step {vst['step']}")
     model.pretransform.model.load_state_dict(vst["model"])

@@ -15,6 +15,14 @@ came from --base and their name groups (first three name parts); spiece.model an
 (`stable_audio_swift`) are --base's. A run whose text encoder and VAE were frozen (`train_diffusion
 --freeze-text-encoder` on latents encoded by --base's VAE) leaves those tensors equal to --base's, so the graft is the
 run's own export, tensor for tensor.
+
+  python -m models.training.graft_export strip --model EXPORT --drop model. --drop conditioner. \
+      --drop pretransform.model.encoder. --out DECODER.safetensors
+  python -m models.training.graft_export graft --new-decoder --partial DECODER.safetensors \
+      --config EXPORT/model_config.json --base models/default --out FOLDER
+      (session 48: a decoder trained alone on --base's frozen encoder, `train_vae --init-encoder` of another width;
+      --base's decoder tensors are all replaced by PARTIAL's, and the configs may differ in the decoder block only.
+      The output is loaded through SAT's factory, strict, before it is written)
 """
 import argparse
 import copy
@@ -26,6 +34,16 @@ from safetensors.torch import save_file
 from .common import load_json, write_then_rename
 from .interpolate_exports import check_same_architecture, read_weights, write_folder
 from .restore import read_folder
+from .sample import load_model
+
+DECODER_PREFIX = "pretransform.model.decoder."
+
+
+def without_decoder(cfg):
+    """cfg with its pretransform's decoder block removed: what two configs must share when a decoder is replaced."""
+    out = copy.deepcopy(cfg)
+    out.get("model", {}).get("pretransform", {}).get("config", {}).pop("decoder", None)
+    return out
 
 
 def strip(args):
@@ -45,11 +63,19 @@ def graft(args):
         cfg = load_json(args.config)
     except (OSError, json.JSONDecodeError) as error:
         raise SystemExit(f"{args.config}: cannot read the run's config ({error})")
-    check_same_architecture(cfg, base_cfg, args.config, args.base)
+    if args.new_decoder:
+        check_same_architecture(without_decoder(cfg), without_decoder(base_cfg), args.config, args.base)
+    else:
+        check_same_architecture(cfg, base_cfg, args.config, args.base)
     if not os.path.isfile(args.partial):
         raise SystemExit(f"{args.partial}: no such file (cat the parts that came back into it first)")
     partial, metadata = read_weights(args.partial)
     base, _ = read_weights(base_paths["model.safetensors"])
+    if args.new_decoder:
+        if not any(name.startswith(DECODER_PREFIX) for name in partial):
+            raise SystemExit(f"{args.partial}: --new-decoder, but it holds no {DECODER_PREFIX}* tensor")
+        base = {name: value for name, value in base.items() if not name.startswith(DECODER_PREFIX)}
+        base.update({name: value for name, value in partial.items() if name.startswith(DECODER_PREFIX)})
     unknown = sorted(partial.keys() - base.keys())
     if unknown:
         raise SystemExit(f"{args.partial}: {len(unknown)} tensors that {args.base} lacks, e.g. {unknown[:3]}")
@@ -66,6 +92,11 @@ def graft(args):
         base=os.path.basename(os.path.normpath(args.base)), tensors_from_base=len(taken),
         groups_from_base=sorted({".".join(name.split(".")[:3]) for name in taken}))
     write_folder(args.out, tensors, metadata, out_cfg, base_paths["spiece.model"])
+    if args.new_decoder:  # shapes came from the partial alone: the folder must load as its config says
+        try:
+            load_model(args.out)
+        except RuntimeError as error:
+            raise SystemExit(f"{args.out}: the grafted folder does not load through its config ({error})")
     print(json.dumps(dict(out=args.out, tensors=len(tensors), from_partial=len(partial), from_base=len(taken))))
 
 
@@ -81,6 +112,9 @@ def main(argv=None):
     g.add_argument("--config", required=True, help="the run's model_config.json (its export record is kept)")
     g.add_argument("--base", required=True, help="the exported folder the run started from")
     g.add_argument("--out", required=True)
+    g.add_argument("--new-decoder", action="store_true",
+                   help="PARTIAL's decoder replaces --base's whole (another width allowed; the configs may differ in "
+                        "the pretransform's decoder block only)")
     a = ap.parse_args(argv)
     {"strip": strip, "graft": graft}[a.command](a)
 

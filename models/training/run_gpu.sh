@@ -38,6 +38,16 @@
 #      models/training/run_gpu.sh resume` now runs the same functions); 6. pack-run b
 #   here: cat the parts; python -m models.training.graft_export graft --partial ... --base models/default --out ...
 #
+# Stage R6 (session 48, not yet run on a GPU), `decoders`: decoders trained alone on the shipped, frozen encoder, so
+# the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the shipped one
+# continued, 2.4 MB; a fresh 32-channel one, 9.4 MB). Same bundle and the same first two calls as R5, with
+#   (COUNT=30000 FIRST_COUNT=10000 RENDER_S=300 RENDER2_S=300 DEC_S=1200 setsid nohup bash models/training/run_gpu.sh
+#    decoders > /tmp/w/pipeline.log 2>&1 < /dev/null &)
+# in call 1; then poll until pipeline.log says done, and `W=/tmp/w bash models/training/run_gpu.sh pack-decoder NAME
+# $OUT/NAME` for each of DECODER_RUNS (three files a run, at most 8 files back per call: two calls for three runs).
+# Here: cat each run's parts, then `graft_export graft --partial ... --config .../model_config.json --base
+# models/default --out ...`, with `--new-decoder` for a decoder of another width. A CPU dry run of all of it: eval/default-model/results_s48.json.
+#
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
 # keeps a value from the environment): COUNT clips to render, RENDER_S its box, VAE_S, DIFF_S the training boxes,
 # VAE_BATCH, DIFF_BATCH, DIFF_LR, the cosine lengths VAE_STEPS and DIFF_STEPS (a guess of what the box holds: the
@@ -191,6 +201,76 @@ continue_all() {
   finish_runs
 }
 
+# ---- stage R6 (session 48): decoders trained alone on the shipped, frozen encoder, several side by side ----
+# The latent space stays the shipped one, so the shipped U-Net stays valid and only the decoder comes back. Each of
+# DECODER_RUNS is NAME:START[:gan]; START "shipped" continues the shipped decoder (vae_small.json, lr
+# DEC_LR_CONTINUE), any other START is a fresh decoder of configs/experiments/vae_small_START.json on the shipped
+# encoder (train_vae --init-encoder, lr DEC_LR_FRESH); ":gan" adds SAT's adversarial and feature-matching terms
+# (weights 0.1 and 5.0). All carry the shipped decoder's terms (run_ratio2048.sh's dc_decoder: the position channel
+# with balance_weight 10, level 1, DC 100, a quarter of the crops in the silence after a sound) plus DEC_EXTRA.
+DECODER_RUNS=${DECODER_RUNS:-"n:shipped w:decoder32 g:decoder32:gan"}
+DEC_S=${DEC_S:-900}
+DEC_BATCH=${DEC_BATCH:-64}
+DEC_LR_CONTINUE=${DEC_LR_CONTINUE:-1e-4}
+DEC_LR_FRESH=${DEC_LR_FRESH:-6e-4}
+DEC_EXTRA=${DEC_EXTRA:-}
+
+# decoder_run NAME START [gan]: one of DECODER_RUNS (above) in $W/dec_NAME, until the DEC_S box ends (a run whose
+# last.pt exists resumes from it)
+decoder_run() {
+  local start_args
+  if [ "$2" = shipped ]; then
+    start_args=(--config models/training/configs/vae_small.json --init "$W/restored/vae.pt" --lr "$DEC_LR_CONTINUE")
+  else
+    start_args=(--config "$EXPERIMENTS/vae_small_$2.json" --init-encoder "$W/restored/vae.pt" --lr "$DEC_LR_FRESH")
+  fi
+  case "${3:-}" in
+    "") ;;
+    gan) start_args+=(--set adversarial_weight=0.1 --set feature_matching_weight=5.0) ;;
+    *) echo "[gpu] decoder run $1: unknown option ${3}" >&2; return 2 ;;
+  esac
+  # shellcheck disable=SC2086  # DEC_EXTRA is a list of options
+  $PY -m models.training.train_vae --corpus "$W/corpus" --ckpt "$W/dec_$1" "${start_args[@]}" --freeze-encoder \
+      --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --set level_weight=1.0 \
+      --set silent_tail_fraction=0.25 --set dc_weight=100 --device "$DEVICE" --threads 2 --batch-size "$DEC_BATCH" \
+      --warmup-steps 50 --max-seconds "$DEC_S" --save-every 250 --seed 48 $DEC_EXTRA
+}
+
+# export_decoder NAME: the shipped U-Net and text encoder with run NAME's VAE as a model folder in $W/export_dec_NAME
+# (export.py takes the run's decoder block), and its decoder tensors alone in 15 MiB parts for the way back
+export_decoder() {
+  $PY -m models.training.export --diffusion "$W/restored/diffusion.pt" --vae "$W/dec_$1/last.pt" \
+      --tokenizer "$W/restored/tokenizer" --weights ema --window full --cfg-scale 4.5 --out "$W/export_dec_$1"
+  $PY -m models.training.graft_export strip --model "$W/export_dec_$1" --drop model. --drop conditioner. \
+      --drop pretransform.model.encoder. --out "$W/export_dec_$1/trained.safetensors"
+  split -b 15M -d -a 2 "$W/export_dec_$1/trained.safetensors" "$W/export_dec_$1/trained.safetensors.part"
+}
+
+decoder_all() {
+  mkdir -p "$W"
+  echo "[gpu] start $(date -u +%T)"
+  assemble_shipped > "$W/restore.log" 2>&1 &
+  local restore_pid=$! run name start option k names=() pids=()
+  render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
+  wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
+  echo "[gpu] decoders $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl"): $DECODER_RUNS"
+  for run in $DECODER_RUNS; do
+    IFS=: read -r name start option <<< "$run"
+    decoder_run "$name" "$start" "$option" >> "$W/dec_$name.log" 2>&1 &
+    pids+=($!) names+=("$name")
+  done
+  # more clips beside the runs; train_vae re-reads the corpus list every 500 steps
+  render_range "$FIRST_COUNT" "$((COUNT - FIRST_COUNT))" "$RENDER2_S" "$RENDER2_WORKERS" >> "$W/render.log" 2>&1
+  for k in "${!pids[@]}"; do
+    wait "${pids[$k]}" || echo "[gpu] decoder ${names[$k]} failed: see $W/dec_${names[$k]}.log"
+  done
+  for run in "${names[@]}"; do
+    echo "[gpu] export decoder $run $(date -u +%T)"
+    export_decoder "$run" > "$W/export_dec_$run.log" 2>&1 || echo "[gpu] export $run failed: see $W/export_dec_$run.log"
+  done
+  echo "[gpu] done $(date -u +%T)"
+}
+
 case "${1:-}" in
   all)
     mkdir -p "$W"
@@ -209,6 +289,7 @@ case "${1:-}" in
     echo "[gpu] done $(date -u +%T)" ;;
   continue) continue_all ;;
   resume) start_runs; finish_runs ;;
+  decoders) decoder_all ;;
   render|vae|encode|diffusion) "$1" ;;
   export) export_model ;;
   pack)
@@ -227,6 +308,10 @@ case "${1:-}" in
     name=${2:?pack-run NAME OUT_DIR} out=${3:?pack-run NAME OUT_DIR}
     cp "$W/export_$name"/trained.safetensors.part* "$W/export_$name/model_config.json" "$out/"
     cp "$W/run_$name/train_log.jsonl" "$out/train_log_$name.jsonl" ;;
-  *) echo "usage: $0 all|continue|resume|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]|pack-run NAME OUT_DIR" >&2
+  pack-decoder)
+    name=${2:?pack-decoder NAME OUT_DIR} out=${3:?pack-decoder NAME OUT_DIR}
+    cp "$W/export_dec_$name"/trained.safetensors.part* "$W/export_dec_$name/model_config.json" "$out/"
+    cp "$W/dec_$name/train_log.jsonl" "$out/train_log_dec_$name.jsonl" ;;
+  *) echo "usage: $0 all|continue|resume|decoders|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]|pack-run NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
      exit 2 ;;
 esac

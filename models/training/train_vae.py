@@ -541,7 +541,7 @@ def _rms(t):
 
 
 @torch.no_grad()
-def initialize_for_unit_gain(model, x, iterations=3):
+def initialize_for_unit_gain(model, x, iterations=3, decoder_only=False):
     """Data-dependent initialisation (LSUV-like) of the weight-norm magnitudes g, applied before the first step.
 
     PyTorch's default init contracts what varies between inputs: a ConvTranspose1d [in, out, 2s] draws weights with
@@ -551,7 +551,9 @@ def initialize_for_unit_gain(model, x, iterations=3):
     decoder settles on one input-independent output. For each top-level layer in turn, g of its own convolutions is
     multiplied by rms(Δ_in)/rms(Δ_out), where Δ is the difference between the activations of two halves of a batch,
     so that each layer passes input differences with unit gain; the decoder's last convolution instead maps them
-    to the audio's own differences. Only magnitudes change; directions and the architecture stay SAT's."""
+    to the audio's own differences. Only magnitudes change; directions and the architecture stay SAT's. With
+    `decoder_only` (a fresh decoder on a trained encoder, `--init-encoder`) the encoder is left as it is and the
+    decoder is calibrated on its latents."""
     half = x.shape[0] // 2
     a, b = x[:half], x[half:2 * half]
 
@@ -566,7 +568,8 @@ def initialize_for_unit_gain(model, x, iterations=3):
             h_a, h_b = layer(h_a), layer(h_b)
         return h_a, h_b
 
-    latent_a, latent_b = calibrate(list(model.encoder.layers), a, b)
+    latent_a, latent_b = (model.encoder(a), model.encoder(b)) if decoder_only else \
+        calibrate(list(model.encoder.layers), a, b)
     mean_a, mean_b = latent_a.chunk(2, dim=1)[0], latent_b.chunk(2, dim=1)[0]
     calibrate(list(model.decoder.layers), mean_a, mean_b, final_target=_rms(a - b))
 
@@ -598,7 +601,7 @@ def balance_polyphase(convolution):
 
 
 @torch.no_grad()
-def center_common_mode(model, x):
+def center_common_mode(model, x, decoder_only=False):
     """Data-dependent centring (session 11), the other half of `initialize_for_unit_gain`: removes the part of every
     layer's output that is the same for all inputs, which the unit-gain init leaves in place.
 
@@ -612,8 +615,10 @@ def center_common_mode(model, x):
     convolution with a bias subtracts the per-channel mean of its output (over batch and time) from that bias, and
     the decoder's bias-free last convolution loses the component of its weight that answers its input's
     per-channel mean m: w[o, :, k] −= (Σ_i,k w[o, i, k] m_i) / (K ‖m‖²) · m. Only the biases, the transposed
-    convolutions' taps and that last weight move; the other weights and the architecture stay SAT's."""
-    convolutions = [m for m in model.modules() if isinstance(m, (torch.nn.Conv1d, torch.nn.ConvTranspose1d))]
+    convolutions' taps and that last weight move; the other weights and the architecture stay SAT's. With
+    `decoder_only` only the decoder's convolutions change (the encoder's output is then whatever it is)."""
+    convolutions = [m for m in (model.decoder if decoder_only else model).modules()
+                    if isinstance(m, (torch.nn.Conv1d, torch.nn.ConvTranspose1d))]
     for convolution in convolutions:
         if isinstance(convolution, torch.nn.ConvTranspose1d):
             balance_polyphase(convolution)
@@ -641,19 +646,19 @@ def center_common_mode(model, x):
             handle.remove()
 
 
-def initialize_fresh(model, x, rounds=2, centred=True):
+def initialize_fresh(model, x, rounds=2, centred=True, decoder_only=False):
     """The init of a fresh VAE: `initialize_for_unit_gain`, then (with `centred`, the default since session 11)
     `rounds` times `center_common_mode` followed by the unit-gain calibration again (centring changes what Snake
     sees, hence the gains), and a last centring. Measured on 32 held-out tones (vae_small, crop 8192): the output's
     input-independent part falls from RMS 1.22 to 0.034, about the sampling floor of a 32-item mean, while the
-    input-dependent part is 0.185."""
-    initialize_for_unit_gain(model, x)
+    input-dependent part is 0.185. With `decoder_only`, every step leaves the encoder as it is (`--init-encoder`)."""
+    initialize_for_unit_gain(model, x, decoder_only=decoder_only)
     if not centred:
         return
     for _ in range(rounds):
-        center_common_mode(model, x)
-        initialize_for_unit_gain(model, x)
-    center_common_mode(model, x)
+        center_common_mode(model, x, decoder_only)
+        initialize_for_unit_gain(model, x, decoder_only=decoder_only)
+    center_common_mode(model, x, decoder_only)
 
 
 def encode_with_noise_ramp(model, x, ramp):
@@ -725,6 +730,26 @@ def build_spectrum_probe(training, latent_dim, ratio, device="cpu"):
     return probe, list(probe.parameters())
 
 
+def load_encoder(model, cfg, path):
+    """Loads the encoder of the train_vae checkpoint `path` into `model` (built from `cfg`), for a fresh decoder on
+    it (`--init-encoder`). Stops, naming the file and the key, when the checkpoint's encoder block differs from
+    cfg's or a tensor is missing or misshapen."""
+    try:
+        checkpoint = torch.load(path, map_location="cpu", weights_only=False)
+    except (OSError, RuntimeError, EOFError) as error:
+        raise SystemExit(f"{path}: cannot read the checkpoint ({error})")
+    if not isinstance(checkpoint, dict) or "model" not in checkpoint or "config" not in checkpoint:
+        raise SystemExit(f"{path}: not a train_vae checkpoint (needs 'model' and 'config')")
+    theirs, ours = checkpoint["config"]["model"].get("encoder"), cfg["model"]["encoder"]
+    if theirs != ours:
+        raise SystemExit(f"{path}: model.encoder is {json.dumps(theirs)}, the config's is {json.dumps(ours)}")
+    state = {k[len("encoder."):]: v for k, v in checkpoint["model"].items() if k.startswith("encoder.")}
+    try:
+        model.encoder.load_state_dict(state)
+    except RuntimeError as error:
+        raise SystemExit(f"{path}: its encoder tensors do not fit the config's encoder ({error})")
+
+
 def training_step(model, loss_function, optimizer, x, ramp, step, lr=None, adversarial=None,
                   discriminator_optimizer=None, freeze_encoder=False, position_probe=None, latents=None,
                   spectrum_probe=None, position_channel=None):
@@ -779,6 +804,9 @@ def main(argv=None):
     ap.add_argument("--log-every", type=int, default=10)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default=None, help="start from this checkpoint's weights (new optimizer)")
+    ap.add_argument("--init-encoder", default=None, metavar="CKPT",
+                    help="with --freeze-encoder: a fresh decoder (this config's, of any width) on the encoder of "
+                         "this checkpoint, whose encoder block must equal the config's (session 48)")
     ap.add_argument("--freeze-encoder", action="store_true",
                     help="decoder-only finetuning: the latent space (and pre-encoded latents) stay valid")
     ap.add_argument("--position-channel", default=None, metavar="C:GAIN:STDEV",
@@ -815,8 +843,10 @@ def main(argv=None):
     bs = a.batch_size or tc["batch_size"]
     if a.warmup_steps is None:
         a.warmup_steps = tc.get("warmup_steps", 0)
-    if a.noise_ramp_steps is None:  # the ramp is for fresh encoders; a run from --init keeps SAT's bottleneck
-        a.noise_ramp_steps = 0 if a.init else tc.get("noise_ramp_steps", 0)
+    if a.init_encoder and (a.init or not a.freeze_encoder):
+        ap.error("--init-encoder needs --freeze-encoder and excludes --init")
+    if a.noise_ramp_steps is None:  # the ramp is for fresh encoders; a run from a trained one keeps SAT's bottleneck
+        a.noise_ramp_steps = 0 if a.init or a.init_encoder else tc.get("noise_ramp_steps", 0)
     position_channel = None
     if a.position_channel:
         from .position_channel import PositionChannel  # it imports this module
@@ -836,6 +866,9 @@ def main(argv=None):
     if a.init and not os.path.exists(os.path.join(a.ckpt, "last.pt")):
         model.load_state_dict(torch.load(a.init, map_location="cpu", weights_only=False)["model"])
         print(f"[vae] initialised from {a.init}", flush=True)
+    if a.init_encoder and not os.path.exists(os.path.join(a.ckpt, "last.pt")):
+        load_encoder(model, cfg, a.init_encoder)
+        print(f"[vae] encoder from {a.init_encoder}, fresh decoder", flush=True)
     if a.freeze_encoder:
         model.encoder.requires_grad_(False)
     # the latent probes are trained beside the VAE, in its optimiser, and kept in its checkpoints
@@ -867,10 +900,11 @@ def main(argv=None):
     fresh_unit_gain = step == 0 and not a.init and not a.default_init
     # what this run's weights started from, for the log (a resumed run's init was logged when it began)
     init_kind = ("resumed" if step > 0 else "from --init" if a.init else "pytorch default" if a.default_init
-                 else "unit gain, " + ("uncentred" if a.uncentred_init else "common mode centred"))
+                 else ("encoder from --init-encoder, decoder " if a.init_encoder else "")
+                 + "unit gain, " + ("uncentred" if a.uncentred_init else "common mode centred"))
     if fresh_unit_gain:
         initialize_fresh(model, CropSampler(a.corpus, metas, tc["crop"], a.seed + 10 ** 6).batch(16).to(dev),
-                         centred=not a.uncentred_init)
+                         centred=not a.uncentred_init, decoder_only=bool(a.init_encoder))
         print(f"[vae] fresh init: {init_kind}", flush=True)
     first_cosine_step = cosine_start(a, step)
     sampler = CropSampler(a.corpus, metas, tc["crop"], a.seed + step, tc.get("synthetic_tone_fraction", 0.0),
