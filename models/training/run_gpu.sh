@@ -168,15 +168,17 @@ start_runs() {
   done
 }
 
-# finish_runs: wait for start_runs' runs, then export each
+# finish_runs [EXPORT PREFIX]: wait for the runs in RUN_PIDS (names in RUN_NAMES, logs $W/PREFIX_NAME.log), then
+# EXPORT NAME for each (log $W/export_PREFIX_NAME.log); by default start_runs' runs (export_run, prefix run)
 finish_runs() {
-  local k run
+  local export=${1:-export_run} prefix=${2:-run} k run
   for k in "${!RUN_PIDS[@]}"; do
-    wait "${RUN_PIDS[$k]}" || echo "[gpu] run ${RUN_NAMES[$k]} failed: see $W/run_${RUN_NAMES[$k]}.log"
+    wait "${RUN_PIDS[$k]}" || echo "[gpu] $prefix ${RUN_NAMES[$k]} failed: see $W/${prefix}_${RUN_NAMES[$k]}.log"
   done
   for run in "${RUN_NAMES[@]}"; do
-    echo "[gpu] export $run $(date -u +%T)"
-    export_run "$run" > "$W/export_$run.log" 2>&1 || echo "[gpu] export $run failed: see $W/export_$run.log"
+    echo "[gpu] export $prefix $run $(date -u +%T)"
+    "$export" "$run" > "$W/export_${prefix}_$run.log" 2>&1 \
+        || echo "[gpu] export $run failed: see $W/export_${prefix}_$run.log"
   done
   echo "[gpu] done $(date -u +%T)"
 }
@@ -250,25 +252,19 @@ decoder_all() {
   mkdir -p "$W"
   echo "[gpu] start $(date -u +%T)"
   assemble_shipped > "$W/restore.log" 2>&1 &
-  local restore_pid=$! run name start option k names=() pids=()
+  local restore_pid=$! run name start option
+  RUN_NAMES=() RUN_PIDS=()
   render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
   wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
   echo "[gpu] decoders $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl"): $DECODER_RUNS"
   for run in $DECODER_RUNS; do
     IFS=: read -r name start option <<< "$run"
     decoder_run "$name" "$start" "$option" >> "$W/dec_$name.log" 2>&1 &
-    pids+=($!) names+=("$name")
+    RUN_PIDS+=($!) RUN_NAMES+=("$name")
   done
   # more clips beside the runs; train_vae re-reads the corpus list every 500 steps
   render_range "$FIRST_COUNT" "$((COUNT - FIRST_COUNT))" "$RENDER2_S" "$RENDER2_WORKERS" >> "$W/render.log" 2>&1
-  for k in "${!pids[@]}"; do
-    wait "${pids[$k]}" || echo "[gpu] decoder ${names[$k]} failed: see $W/dec_${names[$k]}.log"
-  done
-  for run in "${names[@]}"; do
-    echo "[gpu] export decoder $run $(date -u +%T)"
-    export_decoder "$run" > "$W/export_dec_$run.log" 2>&1 || echo "[gpu] export $run failed: see $W/export_dec_$run.log"
-  done
-  echo "[gpu] done $(date -u +%T)"
+  finish_runs export_decoder dec
 }
 
 case "${1:-}" in
