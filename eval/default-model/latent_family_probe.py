@@ -88,8 +88,8 @@ def main():
     labels = np.array([families.index(m["family"]) for m in order])
     sources = [load_clip(a.corpus, m, 0, int(round(m["seconds_total"] * 44100))) for m in order]
     report = dict(command=" ".join(sys.argv), clips=len(order), families=len(families), chance=1 / len(families),
-                  read_outs="linear: ridge, lambda 10; kernel: RBF kernel ridge, D = feature count, mu 0.1; standardised "
-                            "frame mean and std, 5 folds", runs={})
+                  read_outs="linear: ridge, lambda 10; kernel: RBF kernel ridge, D = feature count, mu 0.1; "
+                            "standardised frame mean and std, 5 folds", runs={})
 
     def record(name, features, **extra):
         report["runs"][name] = dict(extra)

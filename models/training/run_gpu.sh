@@ -41,12 +41,13 @@
 # Stage R6 (session 48, not yet run on a GPU), `decoders`: decoders trained alone on the shipped, frozen encoder, so
 # the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the shipped one
 # continued, 2.4 MB; a fresh 32-channel one, 9.4 MB). Same bundle and the same first two calls as R5, with
-#   (COUNT=30000 FIRST_COUNT=10000 RENDER_S=300 RENDER2_S=300 DEC_S=1200 setsid nohup bash models/training/run_gpu.sh
-#    decoders > /tmp/w/pipeline.log 2>&1 < /dev/null &)
+#   (COUNT=30000 FIRST_COUNT=10000 RENDER_S=300 RENDER2_S=300 DEC_S=1200 DEC_STEPS=3600 setsid nohup bash
+#    models/training/run_gpu.sh decoders > /tmp/w/pipeline.log 2>&1 < /dev/null &)
 # in call 1; then poll until pipeline.log says done, and `W=/tmp/w bash models/training/run_gpu.sh pack-decoder NAME
 # $OUT/NAME` for each of DECODER_RUNS (three files a run, at most 8 files back per call: two calls for three runs).
 # Here: cat each run's parts, then `graft_export graft --partial ... --config .../model_config.json --base
-# models/default --out ...`, with `--new-decoder` for a decoder of another width. A CPU dry run of all of it: eval/default-model/results_s48.json.
+# models/default --out ...`, with `--new-decoder` for a decoder of another width. A CPU dry run of all of it:
+# eval/default-model/results_s48.json.
 #
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
 # keeps a value from the environment): COUNT clips to render, RENDER_S its box, VAE_S, DIFF_S the training boxes,
@@ -212,6 +213,7 @@ continue_all() {
 # with balance_weight 10, level 1, DC 100, a quarter of the crops in the silence after a sound) plus DEC_EXTRA.
 DECODER_RUNS=${DECODER_RUNS:-"n:shipped w:decoder32 g:decoder32:gan"}
 DEC_S=${DEC_S:-900}
+DEC_STEPS=${DEC_STEPS:-3600}  # the cosine's length, a guess of what the box holds (lr ends near lr/10 at the box's end)
 DEC_BATCH=${DEC_BATCH:-64}
 DEC_LR_CONTINUE=${DEC_LR_CONTINUE:-1e-4}
 DEC_LR_FRESH=${DEC_LR_FRESH:-6e-4}
@@ -235,7 +237,8 @@ decoder_run() {
   $PY -m models.training.train_vae --corpus "$W/corpus" --ckpt "$W/dec_$1" "${start_args[@]}" --freeze-encoder \
       --position-channel "$POSITION_CHANNEL" --set balance_weight=10 --set level_weight=1.0 \
       --set silent_tail_fraction=0.25 --set dc_weight=100 --device "$DEVICE" --threads 2 --batch-size "$DEC_BATCH" \
-      --warmup-steps 50 --max-seconds "$DEC_S" --save-every 250 --seed 48 $DEC_EXTRA
+      --warmup-steps 50 --steps "$DEC_STEPS" --cosine-steps "$DEC_STEPS" --max-seconds "$DEC_S" --save-every 250 \
+      --seed 48 $DEC_EXTRA
 }
 
 # export_decoder NAME: the shipped U-Net and text encoder with run NAME's VAE as a model folder in $W/export_dec_NAME
