@@ -42,11 +42,12 @@ def main():
                   cfg_interval="0.3,1", window="full", runs={})
     for label, folder in a.model:
         run = report["runs"][label] = dict(model=folder)
+        generators = {seed: swift_gen_fn(folder, 30, 4.5, seed, a.binary, window="full", cfg_interval="0.3,1")
+                      for seed in SEEDS}
         for name, (quiet, loud) in PHRASINGS.items():
             margins = []
             for family in FAMILIES:
-                for seed in SEEDS:
-                    gen = swift_gen_fn(folder, 30, 4.5, seed, a.binary, window="full", cfg_interval="0.3,1")
+                for seed, gen in generators.items():
                     # one call per prompt, so both prompts of a seed start from the same noise (seed + 0)
                     quiet_level = level(gen([f"{family}, {quiet}"], [SECONDS])[0])
                     margins.append(level(gen([f"{family}, {loud}"], [SECONDS])[0]) - quiet_level)

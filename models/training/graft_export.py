@@ -22,7 +22,8 @@ run's own export, tensor for tensor.
       --config EXPORT/model_config.json --base models/default --out FOLDER
       (session 48: a decoder trained alone on --base's frozen encoder, `train_vae --init-encoder` of another width;
       --base's decoder tensors are all replaced by PARTIAL's, and the configs may differ in the decoder block only.
-      The output is loaded through SAT's factory, strict, before it is written)
+      The tensors are loaded through SAT's factory into the output config's model, strict, before anything is
+      written)
 """
 import argparse
 import copy
@@ -34,7 +35,7 @@ from safetensors.torch import save_file
 from .common import load_json, write_then_rename
 from .interpolate_exports import check_same_architecture, read_weights, write_folder
 from .restore import read_folder
-from .sample import load_model
+from .t5_local import create_model
 
 DECODER_PREFIX = "pretransform.model.decoder."
 
@@ -91,12 +92,12 @@ def graft(args):
     out_cfg.setdefault("training", {})["grafted"] = dict(
         base=os.path.basename(os.path.normpath(args.base)), tensors_from_base=len(taken),
         groups_from_base=sorted({".".join(name.split(".")[:3]) for name in taken}))
-    write_folder(args.out, tensors, metadata, out_cfg, base_paths["spiece.model"])
-    if args.new_decoder:  # shapes came from the partial alone: the folder must load as its config says
+    if args.new_decoder:  # shapes came from the partial alone: they must fit the model the config describes
         try:
-            load_model(args.out)
+            create_model(out_cfg, model_dir=args.base).load_state_dict(tensors, strict=True)
         except RuntimeError as error:
-            raise SystemExit(f"{args.out}: the grafted folder does not load through its config ({error})")
+            raise SystemExit(f"{args.config}: the grafted tensors do not fit its model ({error})")
+    write_folder(args.out, tensors, metadata, out_cfg, base_paths["spiece.model"])
     print(json.dumps(dict(out=args.out, tensors=len(tensors), from_partial=len(partial), from_base=len(taken))))
 
 

@@ -147,14 +147,41 @@ continue_run() {
       --warmup-steps 100 --save-every 500 --max-seconds "$DIFF_S" --short-padding 0.25 --timestep-shift "$2" --seed 47
 }
 
-# export_run NAME: run NAME's EMA weights as a model folder in $W/export_NAME, and the tensors it trained
-# (graft_export strip: without the frozen text encoder and the VAE) in 15 MiB parts for the way back
+# export_stripped DIFFUSION VAE OUT DROP...: the EMA weights of DIFFUSION with the VAE checkpoint VAE (and the restored
+# tokenizer) as a model folder in OUT, and its tensors without the DROP prefixes (graft_export strip) in
+# OUT/trained.safetensors and its 15 MiB parts for the way back
+export_stripped() {
+  local diffusion=$1 vae=$2 out=$3 drop=() prefix
+  shift 3
+  for prefix in "$@"; do drop+=(--drop "$prefix"); done
+  $PY -m models.training.export --diffusion "$diffusion" --vae "$vae" --tokenizer "$W/restored/tokenizer" \
+      --weights ema --window full --cfg-scale 4.5 --out "$out"
+  $PY -m models.training.graft_export strip --model "$out" "${drop[@]}" --out "$out/trained.safetensors"
+  split -b 15M -d -a 2 "$out/trained.safetensors" "$out/trained.safetensors.part"
+}
+
+# export_run NAME: run NAME's EMA weights in $W/export_NAME, and the tensors it trained (without the frozen text
+# encoder and the VAE) in parts
 export_run() {
-  $PY -m models.training.export --diffusion "$W/run_$1/last.pt" --vae "$W/restored/vae.pt" \
-      --tokenizer "$W/restored/tokenizer" --weights ema --window full --cfg-scale 4.5 --out "$W/export_$1"
-  $PY -m models.training.graft_export strip --model "$W/export_$1" --drop conditioner.conditioners.prompt. \
-      --drop pretransform. --out "$W/export_$1/trained.safetensors"
-  split -b 15M -d -a 2 "$W/export_$1/trained.safetensors" "$W/export_$1/trained.safetensors.part"
+  export_stripped "$W/run_$1/last.pt" "$W/restored/vae.pt" "$W/export_$1" conditioner.conditioners.prompt. pretransform.
+}
+
+# pack_parts EXPORT LOG OUT LOG_NAME: an export's trained.safetensors parts and model_config.json, and the run's
+# train log as OUT/LOG_NAME, into OUT for the way back
+pack_parts() {
+  cp "$1"/trained.safetensors.part* "$1/model_config.json" "$3/"
+  cp "$2" "$3/$4"
+}
+
+# restore_while_rendering: the shipped export checked and restored (it waits for the second call's half) while the
+# first FIRST_COUNT clips render on every core; stops the stage if the restore fails
+restore_while_rendering() {
+  mkdir -p "$W"
+  echo "[gpu] start $(date -u +%T)"
+  assemble_shipped > "$W/restore.log" 2>&1 &
+  local restore_pid=$!
+  render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
+  wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
 }
 
 # start_runs: each of CONTINUE_RUNS in the background (a run whose $W/run_NAME/last.pt exists resumes from it), their
@@ -186,12 +213,7 @@ finish_runs() {
 
 continue_all() {
   [ $((FIRST_COUNT % SHARD)) -eq 0 ] || { echo "[gpu] FIRST_COUNT $FIRST_COUNT is not a multiple of SHARD $SHARD"; exit 2; }
-  mkdir -p "$W"
-  echo "[gpu] start $(date -u +%T)"
-  assemble_shipped > "$W/restore.log" 2>&1 &
-  local restore_pid=$!
-  render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
-  wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
+  restore_while_rendering
   echo "[gpu] encode $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl")"
   encode_with "$W/restored/vae.pt" --position-channel "$POSITION_CHANNEL" --shard "$SHARD" --max-clips "$FIRST_COUNT" \
       > "$W/encode.log" 2>&1
@@ -241,24 +263,17 @@ decoder_run() {
       --seed 48 $DEC_EXTRA
 }
 
-# export_decoder NAME: the shipped U-Net and text encoder with run NAME's VAE as a model folder in $W/export_dec_NAME
-# (export.py takes the run's decoder block), and its decoder tensors alone in 15 MiB parts for the way back
+# export_decoder NAME: the shipped U-Net and text encoder with run NAME's VAE in $W/export_dec_NAME (export.py takes
+# the run's decoder block), and its decoder tensors alone in parts
 export_decoder() {
-  $PY -m models.training.export --diffusion "$W/restored/diffusion.pt" --vae "$W/dec_$1/last.pt" \
-      --tokenizer "$W/restored/tokenizer" --weights ema --window full --cfg-scale 4.5 --out "$W/export_dec_$1"
-  $PY -m models.training.graft_export strip --model "$W/export_dec_$1" --drop model. --drop conditioner. \
-      --drop pretransform.model.encoder. --out "$W/export_dec_$1/trained.safetensors"
-  split -b 15M -d -a 2 "$W/export_dec_$1/trained.safetensors" "$W/export_dec_$1/trained.safetensors.part"
+  export_stripped "$W/restored/diffusion.pt" "$W/dec_$1/last.pt" "$W/export_dec_$1" model. conditioner. \
+      pretransform.model.encoder.
 }
 
 decoder_all() {
-  mkdir -p "$W"
-  echo "[gpu] start $(date -u +%T)"
-  assemble_shipped > "$W/restore.log" 2>&1 &
-  local restore_pid=$! run name start option
+  local run name start option
   RUN_NAMES=() RUN_PIDS=()
-  render_range 0 "$FIRST_COUNT" "$RENDER_S" "$(nproc)" > "$W/render.log" 2>&1
-  wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
+  restore_while_rendering
   echo "[gpu] decoders $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl"): $DECODER_RUNS"
   for run in $DECODER_RUNS; do
     IFS=: read -r name start option <<< "$run"
@@ -305,12 +320,11 @@ case "${1:-}" in
     done ;;
   pack-run)
     name=${2:?pack-run NAME OUT_DIR} out=${3:?pack-run NAME OUT_DIR}
-    cp "$W/export_$name"/trained.safetensors.part* "$W/export_$name/model_config.json" "$out/"
-    cp "$W/run_$name/train_log.jsonl" "$out/train_log_$name.jsonl" ;;
+    pack_parts "$W/export_$name" "$W/run_$name/train_log.jsonl" "$out" "train_log_$name.jsonl" ;;
   pack-decoder)
     name=${2:?pack-decoder NAME OUT_DIR} out=${3:?pack-decoder NAME OUT_DIR}
-    cp "$W/export_dec_$name"/trained.safetensors.part* "$W/export_dec_$name/model_config.json" "$out/"
-    cp "$W/dec_$name/train_log.jsonl" "$out/train_log_dec_$name.jsonl" ;;
-  *) echo "usage: $0 all|continue|resume|decoders|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]|pack-run NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
+    pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$out" "train_log_dec_$name.jsonl" ;;
+  *) stages="all|continue|resume|decoders|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]"
+     echo "usage: $0 $stages|pack-run NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
      exit 2 ;;
 esac
