@@ -319,6 +319,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--engine", choices=["swift", "pytorch"], default="swift",
                     help="who generates: the Swift engine (stable-audio generate --batch) or SAT's sampler in PyTorch")
+    ap.add_argument("--device", default="cpu",
+                    help="--engine pytorch: where SAT's sampler runs (cpu, cuda or auto); the vae section needs cpu")
     ap.add_argument("--stable-audio", default=os.path.join(HERE, "..", "..", ".build", "release", "stable-audio"),
                     help="the stable-audio executable for --engine swift")
     ap.add_argument("--window", choices=["fit", "full"], default=None,
@@ -332,6 +334,8 @@ def main():
     a = ap.parse_args()
     if a.engine == "pytorch" and (a.cfg_rescale is not None or a.cfg_interval):
         raise SystemExit("--cfg-rescale and --cfg-interval are options of the Swift engine (--engine swift)")
+    if a.device != "cpu" and (a.engine != "pytorch" or "vae" in a.sections.split(",")):
+        raise SystemExit(f"--device {a.device}: only for --engine pytorch's generation, without the vae section")
     if a.cfg is None:
         a.cfg = model_cfg_scale(a.model)
     torch.set_num_threads(a.threads)
@@ -339,7 +343,8 @@ def main():
     sections = a.sections.split(",")
     gen = model = None
     if a.engine == "pytorch" or "vae" in sections:  # the PyTorch model generates, or serves the VAE section
-        gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed, sampler=a.sampler)
+        from models.training.common import pick_device
+        gen, model, cfg = gen_fn(a.model, a.steps, a.cfg, a.seed, device=str(pick_device(a.device)), sampler=a.sampler)
     if a.engine == "swift":
         from swift_engine import swift_gen_fn
         gen = swift_gen_fn(a.model, a.steps, a.cfg, a.seed, os.path.abspath(a.stable_audio), sampler=a.sampler,

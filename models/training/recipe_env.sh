@@ -91,6 +91,12 @@ session45_folder() {
   shipped_folder a47b331 session45_default
 }
 
+# session46_folder: the session-46 export (soup46: half soup45, half movement46, direction46's encoder; commit a6a4941),
+# which session 49's stages (run_ratio2048.sh restore49, round49, soup49) start from
+session46_folder() {
+  shipped_folder a6a4941 session46_default
+}
+
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
 # diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {

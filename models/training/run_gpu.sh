@@ -38,6 +38,15 @@
 #      models/training/run_gpu.sh resume` now runs the same functions); 6. pack-run b
 #   here: cat the parts; python -m models.training.graft_export graft --partial ... --base models/default --out ...
 #
+# Session 49 adds validation to R5's runs (`continue` and `resume`): beside each run, models/training/validate_run.py
+# judges its EMA weights every VALIDATE_EVERY steps (default 1,000; 0 turns it off) on the contrast pairs and length
+# prompts with SAT's sampler on the GPU, at seed VALIDATE_SEED (4000, none of the bar's), into
+# $W/run_NAME/validation.jsonl (`run_gpu.sh validation NAME` prints it), and after the runs end exports the checkpoint
+# with the most renders passing (pairs won + lengths filled) as $W/export_NAME_best; `pack-best NAME $OUT` returns it
+# like pack-run, with the table. It needs eval/default-model's scripts and contrast_pairs.json in the upload (move
+# aside only its runs_* folders and results_*.json) and, for the family pairs, models/sfx-clap-mini (3.8 MB; then
+# SHIPPED_MB=18 keeps call 1 under 64 MiB). A CPU dry run: eval/default-model/results_s49.json.
+#
 # Stage R6 (session 48, not yet run on a GPU), `decoders`: decoders trained alone on the shipped, frozen encoder, so
 # the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the shipped one
 # continued, 2.4 MB; a fresh 32-channel one, 9.4 MB). Same bundle and the same first two calls as R5, with
@@ -127,6 +136,13 @@ RENDER2_S=${RENDER2_S:-300}                # the box of the second render, besid
 RENDER2_WORKERS=${RENDER2_WORKERS:-10}
 CONTINUE_RUNS=${CONTINUE_RUNS:-"a:1 b:2"}  # NAME:TIMESTEP_SHIFT of each run, all on the one GPU
 CONTINUE_LR=${CONTINUE_LR:-1e-4}
+SAVE_EVERY=${SAVE_EVERY:-500}              # a run's last.pt is replaced every this many steps (what validators see)
+VALIDATE_EVERY=${VALIDATE_EVERY:-1000}     # validate_run.py: judge each run every this many steps (0: off)
+VALIDATE_SEED=${VALIDATE_SEED:-4000}       # none of the bar's seeds
+VALIDATE_CLAP=${VALIDATE_CLAP:-models/sfx-clap-mini}  # the family judge, when the upload carries it
+VALIDATE_EXTRA=${VALIDATE_EXTRA:-}         # more validate_run.py watch options (a dry run's --max-pairs 1 --steps 4)
+VALIDATOR_PIDS=()
+RUN_FROZEN="conditioner.conditioners.prompt. pretransform."  # the prefixes of what a continue run does not train
 POSITION_CHANNEL=9:1.0:0.05                # run_ratio2048.sh's: channel 9 carries the L/R energy difference
 
 assemble_shipped() {
@@ -144,18 +160,27 @@ continue_run() {
   $PY -m models.training.train_diffusion --corpus "$W/corpus" --latents "$W/latents" --tokenizer "$W/restored/tokenizer" \
       --init "$W/restored/diffusion.pt" --vae "$W/restored/vae.pt" --ckpt "$W/run_$1" --keep-latent-scale \
       --freeze-text-encoder --device "$DEVICE" --threads 2 $BF16 --batch-size "$DIFF_BATCH" --lr "$CONTINUE_LR" \
-      --warmup-steps 100 --save-every 500 --max-seconds "$DIFF_S" --short-padding 0.25 --timestep-shift "$2" --seed 47
+      --warmup-steps 100 --save-every "$SAVE_EVERY" --max-seconds "$DIFF_S" --short-padding 0.25 --timestep-shift "$2" \
+      --seed 47
 }
 
 # export_stripped DIFFUSION VAE OUT DROP...: the EMA weights of DIFFUSION with the VAE checkpoint VAE (and the restored
 # tokenizer) as a model folder in OUT, and its tensors without the DROP prefixes (graft_export strip) in
 # OUT/trained.safetensors and its 15 MiB parts for the way back
 export_stripped() {
-  local diffusion=$1 vae=$2 out=$3 drop=() prefix
+  local diffusion=$1 vae=$2 out=$3
   shift 3
-  for prefix in "$@"; do drop+=(--drop "$prefix"); done
   $PY -m models.training.export --diffusion "$diffusion" --vae "$vae" --tokenizer "$W/restored/tokenizer" \
       --weights ema --window full --cfg-scale 4.5 --out "$out"
+  strip_parts "$out" "$@"
+}
+
+# strip_parts FOLDER DROP...: a model folder's tensors without the DROP prefixes (graft_export strip) in
+# FOLDER/trained.safetensors, and its 15 MiB parts for the way back
+strip_parts() {
+  local out=$1 drop=() prefix
+  shift
+  for prefix in "$@"; do drop+=(--drop "$prefix"); done
   $PY -m models.training.graft_export strip --model "$out" "${drop[@]}" --out "$out/trained.safetensors"
   split -b 15M -d -a 2 "$out/trained.safetensors" "$out/trained.safetensors.part"
 }
@@ -163,7 +188,21 @@ export_stripped() {
 # export_run NAME: run NAME's EMA weights in $W/export_NAME, and the tensors it trained (without the frozen text
 # encoder and the VAE) in parts
 export_run() {
-  export_stripped "$W/run_$1/last.pt" "$W/restored/vae.pt" "$W/export_$1" conditioner.conditioners.prompt. pretransform.
+  # shellcheck disable=SC2086  # RUN_FROZEN is a list of prefixes
+  export_stripped "$W/run_$1/last.pt" "$W/restored/vae.pt" "$W/export_$1" $RUN_FROZEN
+}
+
+# export_best NAME: the validated export of run NAME with the most renders passing (validate_run.py best), stripped
+# as export_run strips, with its validation table (validation.jsonl) beside it; $W/export_NAME_best links to it
+export_best() {
+  local best
+  best=$($PY -m models.training.validate_run best --run "$W/run_$1")
+  $PY -m models.training.validate_run show --run "$W/run_$1"
+  echo "best: $best"
+  # shellcheck disable=SC2086  # RUN_FROZEN is a list of prefixes
+  [ -f "$best/trained.safetensors" ] || strip_parts "$best" $RUN_FROZEN
+  cp "$W/run_$1/validation.jsonl" "$best/"
+  ln -sfn "$best" "$W/export_$1_best"
 }
 
 # pack_parts EXPORT LOG OUT LOG_NAME: an export's trained.safetensors parts and model_config.json, and the run's
@@ -184,15 +223,32 @@ restore_while_rendering() {
   wait "$restore_pid" || { echo "[gpu] the shipped export failed its check or restore"; cat "$W/restore.log"; exit 1; }
 }
 
+# validate NAME: validate_run.py watch on run NAME (log $W/validate_NAME.log) until $W/run_NAME/stop appears: every
+# VALIDATE_EVERY steps its EMA weights judged on the pairs and lengths at seed VALIDATE_SEED, on the run's device
+validate() {
+  local clap=()
+  # shellcheck disable=SC2086  # VALIDATE_EXTRA is a list of options
+  [ -d "$VALIDATE_CLAP" ] && clap=(--clap "$VALIDATE_CLAP")
+  $PY -m models.training.validate_run watch --run "$W/run_$1" --restored "$W/restored" --every "$VALIDATE_EVERY" \
+      --seed "$VALIDATE_SEED" --device "$DEVICE" --stop-file "$W/run_$1/stop" "${clap[@]}" $VALIDATE_EXTRA
+}
+
 # start_runs: each of CONTINUE_RUNS in the background (a run whose $W/run_NAME/last.pt exists resumes from it), their
-# names and process ids in RUN_NAMES and RUN_PIDS
+# names and process ids in RUN_NAMES and RUN_PIDS, and with VALIDATE_EVERY > 0 a validator beside each
+# (VALIDATOR_PIDS)
 start_runs() {
-  local run
-  RUN_NAMES=() RUN_PIDS=()
+  local run name
+  RUN_NAMES=() RUN_PIDS=() VALIDATOR_PIDS=()
   echo "[gpu] train $(date -u +%T): $CONTINUE_RUNS"
   for run in $CONTINUE_RUNS; do
-    continue_run "${run%%:*}" "${run#*:}" >> "$W/run_${run%%:*}.log" 2>&1 &
-    RUN_PIDS+=($!) RUN_NAMES+=("${run%%:*}")
+    name=${run%%:*}
+    rm -f "$W/run_$name/stop"
+    continue_run "$name" "${run#*:}" >> "$W/run_$name.log" 2>&1 &
+    RUN_PIDS+=($!) RUN_NAMES+=("$name")
+    if [ "$VALIDATE_EVERY" -gt 0 ]; then
+      validate "$name" >> "$W/validate_$name.log" 2>&1 &
+      VALIDATOR_PIDS+=($!)
+    fi
   done
 }
 
@@ -202,11 +258,18 @@ finish_runs() {
   local export=${1:-export_run} prefix=${2:-run} k run
   for k in "${!RUN_PIDS[@]}"; do
     wait "${RUN_PIDS[$k]}" || echo "[gpu] $prefix ${RUN_NAMES[$k]} failed: see $W/${prefix}_${RUN_NAMES[$k]}.log"
+    [ ${#VALIDATOR_PIDS[@]} -eq 0 ] || touch "$W/${prefix}_${RUN_NAMES[$k]}/stop"  # its validator's last round
   done
   for run in "${RUN_NAMES[@]}"; do
     echo "[gpu] export $prefix $run $(date -u +%T)"
     "$export" "$run" > "$W/export_${prefix}_$run.log" 2>&1 \
         || echo "[gpu] export $run failed: see $W/export_${prefix}_$run.log"
+  done
+  for k in "${!VALIDATOR_PIDS[@]}"; do
+    wait "${VALIDATOR_PIDS[$k]}" || echo "[gpu] validator ${RUN_NAMES[$k]} failed: see $W/validate_${RUN_NAMES[$k]}.log"
+    echo "[gpu] export best ${RUN_NAMES[$k]} $(date -u +%T)"
+    export_best "${RUN_NAMES[$k]}" > "$W/export_best_${RUN_NAMES[$k]}.log" 2>&1 \
+        || echo "[gpu] export best ${RUN_NAMES[$k]} failed: see $W/export_best_${RUN_NAMES[$k]}.log"
   done
   echo "[gpu] done $(date -u +%T)"
 }
@@ -321,10 +384,14 @@ case "${1:-}" in
   pack-run)
     name=${2:?pack-run NAME OUT_DIR} out=${3:?pack-run NAME OUT_DIR}
     pack_parts "$W/export_$name" "$W/run_$name/train_log.jsonl" "$out" "train_log_$name.jsonl" ;;
+  validation) $PY -m models.training.validate_run show --run "$W/run_${2:?validation NAME}" ;;
+  pack-best)
+    name=${2:?pack-best NAME OUT_DIR} out=${3:?pack-best NAME OUT_DIR}
+    pack_parts "$W/export_${name}_best" "$W/run_$name/validation.jsonl" "$out" "validation_$name.jsonl" ;;
   pack-decoder)
     name=${2:?pack-decoder NAME OUT_DIR} out=${3:?pack-decoder NAME OUT_DIR}
     pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$out" "train_log_dec_$name.jsonl" ;;
   *) stages="all|continue|resume|decoders|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]"
-     echo "usage: $0 $stages|pack-run NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
+     echo "usage: $0 $stages|validation NAME|pack-run NAME OUT_DIR|pack-best NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
      exit 2 ;;
 esac

@@ -120,6 +120,14 @@
 #                                                   # into $CK/export_movement46, its U-Net averaged with soup45's (W,
 #                                                   # default 0.5) and its text encoder taken unmixed, into
 #                                                   # $CK/soup46_w50
+#   bash models/training/run_ratio2048.sh restore49 # session 49: the session-46 export (soup46, from git history) back
+#                                                   # as checkpoints in $CK/restored49
+#   bash models/training/run_ratio2048.sh round49   # restored49 continued on latents40 (encode40) with its own encoder
+#                                                   # frozen, movement46's lr, padding and timestep shift; seed 49: the
+#                                                   # next continue-then-average round, for the lengths
+#   bash models/training/run_ratio2048.sh soup49    # round49's CKPT_49 (default last.pt) exported with raw weights into
+#                                                   # $CK/export_round49, its U-Net averaged with soup46's (W, default
+#                                                   # 0.5) into $CK/soup49_w50
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -273,9 +281,18 @@ case "${1:-}" in
         --tokenizer "$CK/restored46/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_movement46"
     average_exports "$(session45_folder)" "$CK/export_movement46" "$CK/soup46_w50" \
         --take-b conditioner.conditioners.prompt. ;;
+  restore49) restore_export "$(session46_folder)" "$CK/restored49" ;;
+  round49)
+    train_diffusion_from "$CK/restored49" --latents "$CK/latents40" --vae "$CK/restored49/vae.pt" --ckpt "$CK/round49" \
+        --keep-latent-scale --freeze-text-encoder --lr "${LR:-1e-4}" --short-padding 0.25 --timestep-shift "${SHIFT:-2}" \
+        --seed 49 --steps "$DIFF_STEPS" ;;
+  soup49)
+    $PY -m models.training.export --diffusion "${CKPT_49:-$CK/round49/last.pt}" --vae "$CK/restored49/vae.pt" \
+        --tokenizer "$CK/restored49/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_round49"
+    average_exports "$(session46_folder)" "$CK/export_round49" "$CK/soup49_w50" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46|restore49|round49|soup49" >&2
      exit 2 ;;
 esac
