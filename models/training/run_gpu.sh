@@ -227,8 +227,8 @@ restore_while_rendering() {
 # VALIDATE_EVERY steps its EMA weights judged on the pairs and lengths at seed VALIDATE_SEED, on the run's device
 validate() {
   local clap=()
-  # shellcheck disable=SC2086  # VALIDATE_EXTRA is a list of options
   [ -d "$VALIDATE_CLAP" ] && clap=(--clap "$VALIDATE_CLAP")
+  # shellcheck disable=SC2086  # VALIDATE_EXTRA is a list of options
   $PY -m models.training.validate_run watch --run "$W/run_$1" --restored "$W/restored" --every "$VALIDATE_EVERY" \
       --seed "$VALIDATE_SEED" --device "$DEVICE" --stop-file "$W/run_$1/stop" "${clap[@]}" $VALIDATE_EXTRA
 }

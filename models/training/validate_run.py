@@ -39,8 +39,8 @@ LOG_NAME = "validation.jsonl"
 
 
 def checkpoint_step(path):
-    """The step a train_diffusion checkpoint was saved at."""
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    """The step a train_diffusion checkpoint was saved at (memory-mapped: only the entries read are loaded)."""
+    state = torch.load(path, map_location="cpu", weights_only=False, mmap=True)
     if "step" not in state or "ema" not in state:
         raise SystemExit(f"{path}: not a train_diffusion checkpoint (no 'step' or 'ema' entry)")
     return int(state["step"])
@@ -139,11 +139,12 @@ def watch(a):
         stopping = bool(a.stop_file) and os.path.exists(a.stop_file)
         if os.path.exists(last) and os.path.getmtime(last) != seen_mtime:
             seen_mtime = os.path.getmtime(last)
-            shutil.copyfile(last, snapshot)
-            pending = checkpoint_step(snapshot)
+            pending = checkpoint_step(last)
         due = pending is not None and pending not in judged and (
             not judged or pending >= max(judged) + a.every or stopping)
         if due:
+            shutil.copyfile(last, snapshot)  # the export reads a file the run cannot replace meanwhile
+            pending = checkpoint_step(snapshot)  # a later step than the one seen if the run saved in between
             row = validate(a, snapshot, pending)
             append_row(a.run, row)
             judged.add(pending)
