@@ -60,14 +60,14 @@ def summarize(results_path, step):
     for row in detail:
         won, total = per_category.get(row["category"], (0, 0))
         per_category[row["category"]] = (won + bool(row["correct"]), total + 1)
-    lengths = results["length_detail"]
-    cells = sum(row["ratio"] >= 0.95 for row in lengths)
+    lengths = len(results["length_detail"])
+    cells = round(length["frac_ge_95"] * lengths)  # run_eval's own verdict (measures.LENGTH_BAR_FRACTION)
     margins = pairs["median_margin_per_category"]
     return dict(step=step, pairs=sum(won for won, _ in per_category.values()), pairs_scored=len(detail),
                 per_category={name: f"{won}/{total}" for name, (won, total) in sorted(per_category.items())},
                 loudness_margin_db=round(margins.get("loudness", float("nan")), 2),
                 pitch_margin_hz=round(margins.get("pitch", float("nan")), 1),
-                length_cells=int(cells), length_total=len(lengths))
+                length_cells=cells, length_total=lengths)
 
 
 def score(row):
