@@ -57,6 +57,15 @@
 # Here: cat each run's parts, then `graft_export graft --partial ... --config .../model_config.json --base
 # models/default --out ...`, with `--new-decoder` for a decoder of another width. A CPU dry run of all of it:
 # eval/default-model/results_s48.json.
+# Session 50 ran it (results_s50.json), in five calls and 1,652 device-seconds: call 1 (carry .gpu) unpacked and
+# started `decoders` with DEC_S=1100, call 2 (carry .gpu2) delivered the second half and polled. The fresh decoders
+# (w, g) stopped at once on the GPU (train_vae's balance_polyphase built its phase index on the CPU; fixed), so call 3
+# waited for the pipeline to end, copied the fixed train_vae.py into the machine's copy and ran
+#   DECODER_RUNS="w:decoder32 g:decoder32:gan" DEC_S=800 bash models/training/run_gpu.sh decoders-resume
+# (the DECODER_RUNS on what $W holds: no render, no restore; each resumes from its last.pt if there). Files come back
+# at 16 MiB each at most: pack the three runs into one folder and `split -b 10M` a tar of it (22 MB for n, w and g).
+# Speeds on the H200 at batch 64: the shipped decoder alone 6-8 steps/s, the fresh 32-channel one 5.3, the same with
+# the adversarial terms beside it 1.2-2 (its 800 s held 1,044 steps).
 #
 # W is the work folder on the machine (default /tmp/w): corpus/, vae/, latents/, diffusion/, export/. Settings (each
 # keeps a value from the environment): COUNT clips to render, RENDER_S its box, VAE_S, DIFF_S the training boxes,
@@ -333,16 +342,22 @@ export_decoder() {
       pretransform.model.encoder.
 }
 
-decoder_all() {
+# start_decoder_runs: each of DECODER_RUNS in the background on what $W holds (a run whose $W/dec_NAME/last.pt exists
+# resumes from it), names and process ids in RUN_NAMES and RUN_PIDS
+start_decoder_runs() {
   local run name start option
   RUN_NAMES=() RUN_PIDS=()
-  restore_while_rendering
   echo "[gpu] decoders $(date -u +%T) clips $(wc -l < "$W/corpus/train.jsonl"): $DECODER_RUNS"
   for run in $DECODER_RUNS; do
     IFS=: read -r name start option <<< "$run"
     decoder_run "$name" "$start" "$option" >> "$W/dec_$name.log" 2>&1 &
     RUN_PIDS+=($!) RUN_NAMES+=("$name")
   done
+}
+
+decoder_all() {
+  restore_while_rendering
+  start_decoder_runs
   # more clips beside the runs; train_vae re-reads the corpus list every 500 steps
   render_range "$FIRST_COUNT" "$((COUNT - FIRST_COUNT))" "$RENDER2_S" "$RENDER2_WORKERS" >> "$W/render.log" 2>&1
   finish_runs export_decoder dec
@@ -367,6 +382,7 @@ case "${1:-}" in
   continue) continue_all ;;
   resume) start_runs; finish_runs ;;
   decoders) decoder_all ;;
+  decoders-resume) start_decoder_runs; finish_runs export_decoder dec ;;
   render|vae|encode|diffusion) "$1" ;;
   export) export_model ;;
   pack)
@@ -391,7 +407,7 @@ case "${1:-}" in
   pack-decoder)
     name=${2:?pack-decoder NAME OUT_DIR} out=${3:?pack-decoder NAME OUT_DIR}
     pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$out" "train_log_dec_$name.jsonl" ;;
-  *) stages="all|continue|resume|decoders|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]"
+  *) stages="all|continue|resume|decoders|decoders-resume|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]"
      echo "usage: $0 $stages|validation NAME|pack-run NAME OUT_DIR|pack-best NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
      exit 2 ;;
 esac

@@ -593,7 +593,7 @@ def balance_polyphase(convolution):
     (mean_r' S − S_r) / n_r (n_r taps share phase r), which makes S equal to its mean over the phases."""
     stride = convolution.stride[0]
     weight = convolution.weight.detach().clone()
-    phase = torch.arange(weight.shape[-1]) % stride
+    phase = torch.arange(weight.shape[-1], device=weight.device) % stride
     taps = torch.bincount(phase, minlength=stride).to(weight.dtype)
     sums = torch.stack([weight[..., phase == r].sum(-1) for r in range(stride)], -1)  # [in, out, s]
     weight -= ((sums - sums.mean(-1, keepdim=True)) / taps)[..., phase]
