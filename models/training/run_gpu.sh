@@ -47,16 +47,17 @@
 # aside only its runs_* folders and results_*.json) and, for the family pairs, models/sfx-clap-mini (3.8 MB; then
 # SHIPPED_MB=18 keeps call 1 under 64 MiB). A CPU dry run: eval/default-model/results_s49.json.
 #
-# Stage R6 (session 48, not yet run on a GPU), `decoders`: decoders trained alone on the shipped, frozen encoder, so
-# the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the shipped one
-# continued, 2.4 MB; a fresh 32-channel one, 9.4 MB). Same bundle and the same first two calls as R5, with
+# Stage R6 (session 48; run on a GPU in session 50), `decoders`: decoders trained alone on the shipped, frozen
+# encoder, so the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the
+# shipped one continued, 2.4 MB; a fresh 32-channel one, 9.4 MB). Same bundle and the same first two calls as R5, with
 #   (COUNT=30000 FIRST_COUNT=10000 RENDER_S=300 RENDER2_S=300 DEC_S=1200 DEC_STEPS=3600 setsid nohup bash
 #    models/training/run_gpu.sh decoders > /tmp/w/pipeline.log 2>&1 < /dev/null &)
-# in call 1; then poll until pipeline.log says done, and `W=/tmp/w bash models/training/run_gpu.sh pack-decoder NAME
-# $OUT/NAME` for each of DECODER_RUNS (three files a run, at most 8 files back per call: two calls for three runs).
-# Here: cat each run's parts, then `graft_export graft --partial ... --config .../model_config.json --base
-# models/default --out ...`, with `--new-decoder` for a decoder of another width. A CPU dry run of all of it:
-# eval/default-model/results_s48.json.
+# in call 1; then `W=/tmp/w bash models/training/run_gpu.sh poll 540` (from the machine's copy, /tmp/repo) until it
+# prints "[gpu] done", and `W=/tmp/w bash models/training/run_gpu.sh pack-decoders $OUT` (every run's decoder tensors,
+# config and log, and the work folder's logs, as one tar in 10 MiB parts). Here: `cat PARTS | tar -x -C FOLDER`, then
+# for each run `graft_export graft --partial FOLDER/NAME/trained.safetensors.part00 --config
+# FOLDER/NAME/model_config.json --base models/default --out ...`, with `--new-decoder` for a decoder of another
+# width. A CPU dry run of all of it: eval/default-model/results_s48.json.
 # Session 50 ran it (results_s50.json), in five calls and 1,652 device-seconds: call 1 (carry .gpu) unpacked and
 # started `decoders` with DEC_S=1100, call 2 (carry .gpu2) delivered the second half and polled. The fresh decoders
 # (w, g) stopped at once on the GPU (train_vae's balance_polyphase built its phase index on the CPU; fixed), so call 3
@@ -64,6 +65,7 @@
 #   DECODER_RUNS="w:decoder32 g:decoder32:gan" DEC_S=800 bash models/training/run_gpu.sh decoders-resume
 # (the DECODER_RUNS on what $W holds: no render, no restore; each resumes from its last.pt if there). Files come back
 # at 16 MiB each at most: pack the three runs into one folder and `split -b 10M` a tar of it (22 MB for n, w and g).
+# (`poll` and `pack-decoders` are what that lease's ad-hoc polling and packing calls did, made stages afterwards.)
 # Speeds on the H200 at batch 64: the shipped decoder alone 6-8 steps/s, the fresh 32-channel one 5.3, the same with
 # the adversarial terms beside it 1.2-2 (its 800 s held 1,044 steps).
 #
@@ -363,6 +365,34 @@ decoder_all() {
   finish_runs export_decoder dec
 }
 
+# poll SECONDS [LOG]: a lease's polling call. Waits until LOG (default $W/pipeline.log) says done or SECONDS pass, then
+# prints it, the end of each run, decoder and validator log in $W, and the GPU's load
+poll() {
+  local log=${2:-$W/pipeline.log} end=$((SECONDS + $1)) f
+  while [ $SECONDS -lt $end ] && ! grep -q "^\[gpu\] done" "$log" 2>/dev/null; do sleep 10; done
+  date -u +%T
+  cat "$log" 2>/dev/null || echo "[gpu] no $log yet"
+  for f in "$W"/run_*.log "$W"/dec_*.log "$W"/validate_*.log; do
+    if [ -f "$f" ]; then echo "== $f"; tail -c 700 "$f"; echo; fi
+  done
+  if command -v nvidia-smi > /dev/null; then nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv; fi
+}
+
+# pack_decoders OUT: every one of DECODER_RUNS packed as pack-decoder packs it (NAME/ in a tar), with $W's logs, as
+# that tar in 10 MiB parts in OUT: one call brings back at most 8 files of at most 16 MiB (session 50: the three
+# default runs make 22 MB, three parts). Here: cat OUT/decoders.tar.part* | tar -x -C FOLDER
+pack_decoders() {
+  local back=$W/back run name
+  rm -rf "$back"
+  for run in $DECODER_RUNS; do
+    name=${run%%:*}
+    mkdir -p "$back/$name"
+    pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$back/$name" "train_log_dec_$name.jsonl"
+  done
+  cp "$W"/*.log "$back/"
+  tar -C "$back" -cf - . | split -b 10M -d -a 2 - "$1/decoders.tar.part"
+}
+
 case "${1:-}" in
   all)
     mkdir -p "$W"
@@ -407,7 +437,10 @@ case "${1:-}" in
   pack-decoder)
     name=${2:?pack-decoder NAME OUT_DIR} out=${3:?pack-decoder NAME OUT_DIR}
     pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$out" "train_log_dec_$name.jsonl" ;;
+  pack-decoders) pack_decoders "${2:?pack-decoders OUT_DIR}" ;;
+  poll) poll "${2:?poll SECONDS [LOG]}" "${3:-}" ;;
   *) stages="all|continue|resume|decoders|decoders-resume|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]"
-     echo "usage: $0 $stages|validation NAME|pack-run NAME OUT_DIR|pack-best NAME OUT_DIR|pack-decoder NAME OUT_DIR" >&2
+     packs="pack-run NAME OUT_DIR|pack-best NAME OUT_DIR|pack-decoder NAME OUT_DIR|pack-decoders OUT_DIR"
+     echo "usage: $0 $stages|validation NAME|$packs|poll SECONDS [LOG]" >&2
      exit 2 ;;
 esac
