@@ -63,9 +63,9 @@
 # (w, g) stopped at once on the GPU (train_vae's balance_polyphase built its phase index on the CPU; fixed), so call 3
 # waited for the pipeline to end, copied the fixed train_vae.py into the machine's copy and ran
 #   DECODER_RUNS="w:decoder32 g:decoder32:gan" DEC_S=800 bash models/training/run_gpu.sh decoders-resume
-# (the DECODER_RUNS on what $W holds: no render, no restore; each resumes from its last.pt if there). Files come back
-# at 16 MiB each at most: pack the three runs into one folder and `split -b 10M` a tar of it (22 MB for n, w and g).
-# (`poll` and `pack-decoders` are what that lease's ad-hoc polling and packing calls did, made stages afterwards.)
+# (the DECODER_RUNS on what $W holds: no render, no restore; each resumes from its last.pt if there). A call brings
+# files back at 16 MiB each at most, so a 22 MB tar of the three packs did not come back, and its 10 MiB parts did:
+# `poll` and `pack-decoders` are that lease's ad-hoc polling and packing calls, made stages afterwards.
 # Speeds on the H200 at batch 64: the shipped decoder alone 6-8 steps/s, the fresh 32-channel one 5.3, the same with
 # the adversarial terms beside it 1.2-2 (its 800 s held 1,044 steps).
 #
@@ -378,7 +378,12 @@ poll() {
   if command -v nvidia-smi > /dev/null; then nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv; fi
 }
 
-# pack_decoders OUT: every one of DECODER_RUNS packed as pack-decoder packs it (NAME/ in a tar), with $W's logs, as
+# pack_decoder NAME OUT: run NAME's decoder tensors in parts, its model_config.json and its train log, into OUT
+pack_decoder() {
+  pack_parts "$W/export_dec_$1" "$W/dec_$1/train_log.jsonl" "$2" "train_log_dec_$1.jsonl"
+}
+
+# pack_decoders OUT: every one of DECODER_RUNS packed as pack_decoder packs it (NAME/ in a tar), with $W's logs, as
 # that tar in 10 MiB parts in OUT: one call brings back at most 8 files of at most 16 MiB (session 50: the three
 # default runs make 22 MB, three parts). Here: cat OUT/decoders.tar.part* | tar -x -C FOLDER
 pack_decoders() {
@@ -387,7 +392,7 @@ pack_decoders() {
   for run in $DECODER_RUNS; do
     name=${run%%:*}
     mkdir -p "$back/$name"
-    pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$back/$name" "train_log_dec_$name.jsonl"
+    pack_decoder "$name" "$back/$name"
   done
   cp "$W"/*.log "$back/"
   tar -C "$back" -cf - . | split -b 10M -d -a 2 - "$1/decoders.tar.part"
@@ -434,9 +439,7 @@ case "${1:-}" in
   pack-best)
     name=${2:?pack-best NAME OUT_DIR} out=${3:?pack-best NAME OUT_DIR}
     pack_parts "$W/export_${name}_best" "$W/run_$name/validation.jsonl" "$out" "validation_$name.jsonl" ;;
-  pack-decoder)
-    name=${2:?pack-decoder NAME OUT_DIR} out=${3:?pack-decoder NAME OUT_DIR}
-    pack_parts "$W/export_dec_$name" "$W/dec_$name/train_log.jsonl" "$out" "train_log_dec_$name.jsonl" ;;
+  pack-decoder) pack_decoder "${2:?pack-decoder NAME OUT_DIR}" "${3:?pack-decoder NAME OUT_DIR}" ;;
   pack-decoders) pack_decoders "${2:?pack-decoders OUT_DIR}" ;;
   poll) poll "${2:?poll SECONDS [LOG]}" "${3:-}" ;;
   *) stages="all|continue|resume|decoders|decoders-resume|render|vae|encode|diffusion|export|pack OUT_DIR [FIRST LAST]"
