@@ -99,10 +99,14 @@ render_range() {
 
 render() { render_range 0 "$COUNT" "$RENDER_S" "$(nproc)"; }
 
-# vae: the wide ratio-256 VAE (vae27_r256w's config and terms) from the weights in $BUNDLE/init_vae.pt, a new optimiser
+# vae: the wide ratio-256 VAE (vae27_r256w's config and terms) from the weights in $BUNDLE/init_vae.pt with a new
+# optimiser, or, without that file, from train_vae's fresh init (unit gain, common mode centred; session 50: none of the
+# ratio-256 VAEs of sessions 25-31 survives, since checkpoints stay outside git and the machine was replaced)
 vae() {
+  local init=()
+  [ -f "$BUNDLE/init_vae.pt" ] && init=(--init "$BUNDLE/init_vae.pt")
   $PY -m models.training.train_vae --corpus "$W/corpus" --config "$EXPERIMENTS/vae_small_ratio256_wide.json" \
-      --ckpt "$W/vae" --init "$BUNDLE/init_vae.pt" --device "$DEVICE" --threads 4 --batch-size "$VAE_BATCH" --lr 4e-4 \
+      --ckpt "$W/vae" "${init[@]}" --device "$DEVICE" --threads 4 --batch-size "$VAE_BATCH" --lr 4e-4 \
       --warmup-steps 100 --steps "$VAE_STEPS" --cosine-steps "$VAE_STEPS" --max-seconds "$VAE_S" --save-every 100 \
       --seed 29 --set balance_weight=10 --set position_probe_weight=10
 }
