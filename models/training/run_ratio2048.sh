@@ -169,6 +169,23 @@ average_exports() {
       "${@:4}"
 }
 
+# export_raw DIFFUSION VAE TOKENIZER OUT: the raw (not EMA) weights of the diffusion checkpoint DIFFUSION with the VAE
+# checkpoint VAE and the tokenizer folder TOKENIZER as a model folder in OUT (whole window, CFG 4.5)
+export_raw() {
+  $PY -m models.training.export --diffusion "$1" --vae "$2" --tokenizer "$3" --weights raw --window full \
+      --cfg-scale 4.5 --out "$4"
+}
+
+# soup_round CKPT RESTORED NAME BASE OUT ARGS...: a continue-then-average round's second half: the continuation's
+# checkpoint CKPT exported raw (with the VAE and tokenizer of the restored folder RESTORED) into $CK/export_NAME, then
+# averaged with the export BASE into OUT (average_exports, plus ARGS)
+soup_round() {
+  local ckpt=$1 restored=$2 name=$3 base=$4 out=$5
+  shift 5
+  export_raw "$ckpt" "$restored/vae.pt" "$restored/tokenizer" "$CK/export_$name"
+  average_exports "$base" "$CK/export_$name" "$out" "$@"
+}
+
 POSITION_CHANNEL=${POSITION_CHANNEL:-9:1.0:0.05}
 
 # position_decoder INIT CKPT ARGS...: train_vae of the decoder alone from the VAE checkpoint INIT into $CK/CKPT, on the
@@ -247,9 +264,8 @@ case "${1:-}" in
         --ckpt "$CK/position40" --keep-latent-scale --freeze-text-encoder --lr 1e-4 --short-padding 0.25 --seed 40 \
         --steps "$DIFF_STEPS" ;;
   export40)
-    $PY -m models.training.export --diffusion "${CKPT_40:-$CK/position40/last.pt}" \
-        --vae "${VAE_40:-$CK/vae40_centred/last.pt}" --tokenizer "$CK/restored39/tokenizer" --weights raw --window full \
-        --cfg-scale 4.5 --out "${OUT_40:-$CK/export40}" ;;
+    export_raw "${CKPT_40:-$CK/position40/last.pt}" "${VAE_40:-$CK/vae40_centred/last.pt}" "$CK/restored39/tokenizer" \
+        "${OUT_40:-$CK/export40}" ;;
   export42|export43|export44) VAE_40=$CK/vae${1#export}_centred/last.pt OUT_40=$CK/$1 bash "$0" export40 ;;
   restore42) restore_export "$(session41_folder)" "$CK/restored42" ;;
   decoder45) dc_decoder "$CK/restored42/vae.pt" vae45_dec "${DC_WEIGHT:-200}" "${DEC_STEPS:-800}" ;;
@@ -264,9 +280,7 @@ case "${1:-}" in
         --keep-latent-scale --freeze-text-encoder --lr 5e-5 --short-padding 0.25 --timestep-shift "${SHIFT:-2}" \
         --seed 45 --steps "$DIFF_STEPS" ;;
   soup45)
-    $PY -m models.training.export --diffusion "${CKPT_45:-$CK/shift45/last.pt}" --vae "$CK/restored42/vae.pt" \
-        --tokenizer "$CK/restored42/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_shift45"
-    average_exports "$(session44_folder)" "$CK/export_shift45" "$CK/soup45_w50" ;;
+    soup_round "${CKPT_45:-$CK/shift45/last.pt}" "$CK/restored42" shift45 "$(session44_folder)" "$CK/soup45_w50" ;;
   restore46) restore_export "$(session45_folder)" "$CK/restored46" ;;
   direction46) FOLDER=$(session45_folder) direction_encoder direction46 --phrasing-grammar "${GRAMMAR_COPIES:-2}" \
       --static-phrasings "${STATIC_COPIES:-2}" --steps "${DIRECTION_STEPS:-800}" ;;
@@ -277,9 +291,7 @@ case "${1:-}" in
         $([ "$1" = movement46r ] && echo --movement-rephrase "${REPHRASE:-0.5}") \
         $([ "$1" = movement46s ] && echo --movement-share "${SHARE:-0.375}") ;;
   soup46)
-    $PY -m models.training.export --diffusion "${CKPT_46:-$CK/movement46/last.pt}" --vae "$CK/restored46/vae.pt" \
-        --tokenizer "$CK/restored46/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_movement46"
-    average_exports "$(session45_folder)" "$CK/export_movement46" "$CK/soup46_w50" \
+    soup_round "${CKPT_46:-$CK/movement46/last.pt}" "$CK/restored46" movement46 "$(session45_folder)" "$CK/soup46_w50" \
         --take-b conditioner.conditioners.prompt. ;;
   restore49) restore_export "$(session46_folder)" "$CK/restored49" ;;
   round49)
@@ -287,9 +299,7 @@ case "${1:-}" in
         --keep-latent-scale --freeze-text-encoder --lr "${LR:-1e-4}" --short-padding 0.25 --timestep-shift "${SHIFT:-2}" \
         --seed 49 --steps "$DIFF_STEPS" ;;
   soup49)
-    $PY -m models.training.export --diffusion "${CKPT_49:-$CK/round49/last.pt}" --vae "$CK/restored49/vae.pt" \
-        --tokenizer "$CK/restored49/tokenizer" --weights raw --window full --cfg-scale 4.5 --out "$CK/export_round49"
-    average_exports "$(session46_folder)" "$CK/export_round49" "$CK/soup49_w50" ;;
+    soup_round "${CKPT_49:-$CK/round49/last.pt}" "$CK/restored49" round49 "$(session46_folder)" "$CK/soup49_w50" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
