@@ -46,6 +46,9 @@
 # like pack-run, with the table. It needs eval/default-model's scripts and contrast_pairs.json in the upload (move
 # aside only its runs_* folders and results_*.json) and, for the family pairs, models/sfx-clap-mini (3.8 MB; then
 # SHIPPED_MB=18 keeps call 1 under 64 MiB). A CPU dry run: eval/default-model/results_s49.json.
+# Session 51 (results_s51.json): a quarter of session 47's run a averaged into the shipped weights (interpolate_exports
+# --weight-b 0.25), at CFG 6, filled all 96 lengths and won 244 of 272 pairs (one pair-seed under the bar), so R5's
+# runs are candidates for such averages too; the validators' loudness and family counts say which checkpoint to take.
 #
 # Stage R6 (session 48; run on a GPU in session 50), `decoders`: decoders trained alone on the shipped, frozen
 # encoder, so the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the
