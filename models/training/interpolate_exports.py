@@ -24,6 +24,7 @@ import copy
 import filecmp
 import json
 import os
+import re
 import shutil
 
 import torch
@@ -40,10 +41,11 @@ def read_weights(path):
         return {name: handle.get_tensor(name) for name in handle.keys()}, handle.metadata()
 
 
-def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b, take_b=()):
+def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b, take_b=(), only_matching=None):
     """θ = (1 − w) θ_a + w θ_b for each float tensor (in float32, stored in a's dtype); integer tensors must be equal.
-    Tensors whose names start with a prefix in `take_b` are b's, unmixed. Returns the tensors and how many of them
-    differ between a and b."""
+    Tensors whose names start with a prefix in `take_b` are b's, unmixed. With `only_matching` (a compiled regular
+    expression) only the tensors whose names it finds are mixed and the rest stay a's (a partial soup, session 52).
+    Returns the tensors and how many of them were mixed."""
     if tensors_a.keys() != tensors_b.keys():
         only_a = sorted(tensors_a.keys() - tensors_b.keys())[:5]
         only_b = sorted(tensors_b.keys() - tensors_a.keys())[:5]
@@ -64,6 +66,9 @@ def interpolate(tensors_a, tensors_b, weight_b, source_a, source_b, take_b=()):
             continue
         if name.startswith(tuple(take_b)):
             out[name] = value_b.to(value_a.dtype).contiguous()
+            continue
+        if only_matching is not None and not only_matching.search(name):
+            out[name] = value_a
             continue
         differing += 1
         mixed = (1.0 - weight_b) * value_a.float() + weight_b * value_b.float()
@@ -125,7 +130,14 @@ def main(argv=None):
     ap.add_argument("--take-b", action="append", default=[], metavar="PREFIX",
                     help="tensors whose names start with PREFIX come from b unmixed (session 40: pretransform., the "
                          "VAE whose decoder reads b's position channel); repeatable")
+    ap.add_argument("--only-matching", default=None, metavar="REGEX",
+                    help="mix only the tensors whose names REGEX finds (re.search); the rest stay a's, e.g. "
+                         "'^model\\.model\\.(?!.*\\.transformer\\.)' for every U-Net tensor outside the attention blocks")
     a = ap.parse_args(argv)
+    try:
+        only_matching = None if a.only_matching is None else re.compile(a.only_matching)
+    except re.error as error:
+        raise SystemExit(f"--only-matching {a.only_matching!r}: not a regular expression ({error})")
     if not 0.0 < a.weight_b < 1.0:
         raise SystemExit(f"--weight-b {a.weight_b}: expected a value strictly between 0 and 1")
     cfg_a, info_a, paths_a = read_folder(a.a)
@@ -135,13 +147,17 @@ def main(argv=None):
         raise SystemExit(f"spiece.model differs between {a.a} and {a.b}")
     tensors_a, metadata = read_weights(paths_a["model.safetensors"])
     tensors_b, _ = read_weights(paths_b["model.safetensors"])
-    tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b, a.take_b)
+    tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b, a.take_b, only_matching)
+    if differing == 0:
+        raise SystemExit(f"no tensor differs between {a.a} and {a.b} among those selected"
+                         + (f" by --only-matching {a.only_matching!r}" if only_matching else ""))
     out_cfg = copy.deepcopy(cfg_a)
     training_a, training_b = cfg_a.get("training", {}), cfg_b.get("training", {})
     out_cfg["training"] = dict(training_a, **taken_records(a.take_b, training_a, training_b), interpolation=dict(
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
         a=source_record(a.a, cfg_a, info_a), b=source_record(a.b, cfg_b, info_b),
-        tensors_interpolated=differing, **(dict(taken_from_b=a.take_b) if a.take_b else {})))
+        tensors_interpolated=differing, **(dict(taken_from_b=a.take_b) if a.take_b else {}),
+        **(dict(only_matching=a.only_matching) if only_matching else {})))
     write_folder(a.out, tensors, metadata, out_cfg, paths_a["spiece.model"])
     print(json.dumps(dict(out=a.out, tensors=len(tensors), interpolated=differing, weight_b=a.weight_b)))
 

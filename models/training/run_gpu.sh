@@ -49,6 +49,9 @@
 # Session 51 (results_s51.json): a quarter of session 47's run a averaged into the shipped weights (interpolate_exports
 # --weight-b 0.25), at CFG 6, filled all 96 lengths and won 244 of 272 pairs (one pair-seed under the bar), so R5's
 # runs are candidates for such averages too; the validators' loudness and family counts say which checkpoint to take.
+# Session 52 (results_s52.json) shipped such an average made only outside the attention blocks (run_ratio2048.sh
+# soup52: interpolate_exports --only-matching), which filled all 96 lengths and kept the loudness pairs (246 of 272
+# pairs), so R5 now continues soup52; average its runs in the same way (ONLY, W and RUN_A of that stage).
 #
 # Stage R6 (session 48; run on a GPU in session 50), `decoders`: decoders trained alone on the shipped, frozen
 # encoder, so the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the

@@ -128,6 +128,12 @@
 #   bash models/training/run_ratio2048.sh soup49    # round49's CKPT_49 (default last.pt) exported with raw weights into
 #                                                   # $CK/export_round49, its U-Net averaged with soup46's (W, default
 #                                                   # 0.5) into $CK/soup49_w50
+#   bash models/training/run_ratio2048.sh soup52    # session 52: a quarter (W, default 0.25) of session 47's GPU run a
+#                                                   # (RUN_A, default $CK/gpu47_a8k: run_gpu.sh continue, pack-run a)
+#                                                   # averaged into soup46's U-Net outside its attention blocks (the
+#                                                   # convolution blocks, samplers, time and mapping MLPs, and the seconds
+#                                                   # embedders; ONLY, a regular expression of tensor names), the
+#                                                   # attention blocks and the rest soup46's, into $CK/soup52_conv_w25
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -187,6 +193,10 @@ soup_round() {
 }
 
 POSITION_CHANNEL=${POSITION_CHANNEL:-9:1.0:0.05}
+
+# soup52's tensors: the seconds embedders and every U-Net tensor outside an attention block (session 52: run a's change
+# there fills the lengths; in the attention blocks it does not, results_s52.json)
+SOUP52_TENSORS='^(conditioner\.conditioners\.seconds_|model\.model\.(?!.*\.transformer\.))'
 
 # position_decoder INIT CKPT ARGS...: train_vae of the decoder alone from the VAE checkpoint INIT into $CK/CKPT, on the
 # shipped encoder's latents with the position channel redrawn, vae_small's terms plus the balance term x 10, plus ARGS
@@ -300,9 +310,12 @@ case "${1:-}" in
         --seed 49 --steps "$DIFF_STEPS" ;;
   soup49)
     soup_round "${CKPT_49:-$CK/round49/last.pt}" "$CK/restored49" round49 "$(session46_folder)" "$CK/soup49_w50" ;;
+  soup52)
+    W=${W:-0.25} average_exports "$(session46_folder)" "${RUN_A:-$CK/gpu47_a8k}" "$CK/soup52_conv_w25" \
+        --only-matching "${ONLY:-$SOUP52_TENSORS}" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46|restore49|round49|soup49" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46|restore49|round49|soup49|soup52" >&2
      exit 2 ;;
 esac
