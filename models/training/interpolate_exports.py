@@ -8,6 +8,11 @@ computed in float32 and stored in folder a's dtype; integer tensors must be equa
   python -m models.training.interpolate_exports --a /work/checkpoints/session34_default \
       --b /work/checkpoints/export35_final --weight-b 0.5 --out /work/checkpoints/soup37_w50
   (what `bash models/training/run_ratio2048.sh soup37` runs)
+  python -m models.training.interpolate_exports --a /work/checkpoints/session46_default \
+      --b /work/checkpoints/gpu47_a8k --weight-b 0.25 --only-matching "$SOUP52_TENSORS" \
+      --out /work/checkpoints/soup52_conv_w25
+  (a partial soup, what `run_ratio2048.sh soup52` runs: only the tensors whose names the regular expression
+  SOUP52_TENSORS of that script finds are mixed, the rest stay a's)
 
 Meaningful only when b was trained from a's weights (or both from one start), so that the two lie in one basin;
 session 37 uses it between the shipped `text33` step 2,700 and `text35`, which continued from it. The folders must
@@ -131,7 +136,8 @@ def main(argv=None):
                     help="tensors whose names start with PREFIX come from b unmixed (session 40: pretransform., the "
                          "VAE whose decoder reads b's position channel); repeatable")
     ap.add_argument("--only-matching", default=None, metavar="REGEX",
-                    help="mix only the tensors whose names REGEX finds (re.search); the rest stay a's, e.g. "
+                    help="mix only the tensors whose names REGEX finds (re.search); the rest stay a's (--take-b "
+                         "prefixes still come from b), e.g. "
                          "'^model\\.model\\.(?!.*\\.transformer\\.)' for every U-Net tensor outside the attention blocks")
     a = ap.parse_args(argv)
     try:
