@@ -154,9 +154,8 @@ def main(argv=None):
     tensors_a, metadata = read_weights(paths_a["model.safetensors"])
     tensors_b, _ = read_weights(paths_b["model.safetensors"])
     tensors, differing = interpolate(tensors_a, tensors_b, a.weight_b, a.a, a.b, a.take_b, only_matching)
-    if differing == 0:
-        raise SystemExit(f"no tensor differs between {a.a} and {a.b} among those selected"
-                         + (f" by --only-matching {a.only_matching!r}" if only_matching else ""))
+    if only_matching is not None and differing == 0:
+        raise SystemExit(f"--only-matching {a.only_matching!r} selects no tensor that differs between {a.a} and {a.b}")
     out_cfg = copy.deepcopy(cfg_a)
     training_a, training_b = cfg_a.get("training", {}), cfg_b.get("training", {})
     out_cfg["training"] = dict(training_a, **taken_records(a.take_b, training_a, training_b), interpolation=dict(

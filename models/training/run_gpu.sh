@@ -51,7 +51,8 @@
 # runs are candidates for such averages too; the validators' loudness and family counts say which checkpoint to take.
 # Session 52 (results_s52.json) shipped such an average made only outside the attention blocks (run_ratio2048.sh
 # soup52: interpolate_exports --only-matching), which filled all 96 lengths and kept the loudness pairs (246 of 272
-# pairs), so R5 now continues soup52; average its runs in the same way (ONLY, W and RUN_A of that stage).
+# pairs), so R5 now continues soup52; average its runs into it the same way (interpolate_exports --a models/default
+# --b RUN_EXPORT --weight-b 0.25 --only-matching with run_ratio2048.sh's SOUP52_TENSORS).
 #
 # Stage R6 (session 48; run on a GPU in session 50), `decoders`: decoders trained alone on the shipped, frozen
 # encoder, so the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the
