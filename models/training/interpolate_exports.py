@@ -162,7 +162,7 @@ def main(argv=None):
         formula="(1 - weight_b) * a + weight_b * b", weight_b=a.weight_b,
         a=source_record(a.a, cfg_a, info_a), b=source_record(a.b, cfg_b, info_b),
         tensors_interpolated=differing, **(dict(taken_from_b=a.take_b) if a.take_b else {}),
-        **(dict(only_matching=a.only_matching) if only_matching else {})))
+        **(dict(only_matching=a.only_matching) if only_matching is not None else {})))
     write_folder(a.out, tensors, metadata, out_cfg, paths_a["spiece.model"])
     print(json.dumps(dict(out=a.out, tensors=len(tensors), interpolated=differing, weight_b=a.weight_b)))
 
