@@ -63,8 +63,8 @@ struct BundledModelTests {
     /// round(1.3 · 44100) = 57,330 frames, stereo, finite, not silent; the same seed renders the same samples (the
     /// second time run from a folder outside the checkout, so the model is found above the executable), another
     /// seed and another prompt do not. "Not silent" is the loudest 2,048-sample frame above −60 dB: the short beep
-    /// (3 steps) is one short burst, −47.9 dB in its loudest frame with the session-52 weights in a release build
-    /// (the session-46 weights −47.0 dB, the session-45 weights −48.5 dB, the session-41 weights −47.0 dB, the session-39 weights −47.8 dB). Until session 41 the test took the whole clip's level (−56.1 dB with the
+    /// (3 steps) is one short burst, −47.3 dB in its loudest frame with the session-53 weights in a release build
+    /// (the session-52 weights −47.9 dB, the session-46 weights −47.0 dB, the session-45 weights −48.5 dB, the session-41 weights −47.0 dB, the session-39 weights −47.8 dB). Until session 41 the test took the whole clip's level (−56.1 dB with the
     /// session-39 weights), which their decoder's DC offset (−0.0007 L, +0.0018 R, −57.4 dB) held up: a decoder
     /// without an offset (session 41's `decoder44`, −86.9 dB in silence) renders the same beep at −63.1 dB overall,
     /// −49.7 dB in its loudest frame. The session-41 weights: −51.9 dB overall.
@@ -82,10 +82,10 @@ struct BundledModelTests {
     }
 
     /// The loudness words steer the level: for each of three seeds, "high in volume" renders heavy rain louder than
-    /// "low in volume" (the contrast-pair category the model gets right at 30 steps, 39 of 40 pair-seeds with the
-    /// session-52 weights; here at 10 steps), and by more than 3 dB on average. Measured in a release build with the
-    /// session-52 weights and their defaults (whole window, CFG 4.5 with the interval 0.3…1): 9.0, 10.9 and 9.1 dB.
-    /// Earlier weights: the session-46 ones 8.6, 10.7 and 8.8 dB; the session-45 ones 7.5, 9.0 and 7.9 dB; the session-41 ones 6.7, 8.9 and 7.2 dB (6.7, 8.8 and 7.2 with the interval); the session-39 ones 4.8, 5.1 and 3.9 dB, at CFG 6 4.5, 4.5 and 3.9; the session-37 weights at their CFG 6: 7.2, 8.4 and 7.0; the
+    /// "low in volume" (a contrast-pair category the model gets right at 30 steps, 35 of 40 pair-seeds with the
+    /// session-53 weights; here at 10 steps), and by more than 3 dB on average. Measured in a release build with the
+    /// session-53 weights and their defaults (whole window, CFG 4.5 with the interval 0.3…1): 8.8, 10.4 and 8.8 dB.
+    /// Earlier weights: the session-52 ones 9.0, 10.9 and 9.1 dB; the session-46 ones 8.6, 10.7 and 8.8 dB; the session-45 ones 7.5, 9.0 and 7.9 dB; the session-41 ones 6.7, 8.9 and 7.2 dB (6.7, 8.8 and 7.2 with the interval); the session-39 ones 4.8, 5.1 and 3.9 dB, at CFG 6 4.5, 4.5 and 3.9; the session-37 weights at their CFG 6: 7.2, 8.4 and 7.0; the
     /// session-34 weights: 5.8, 6.9 and 6.0, with `--window fit` 6.0, 6.3 and 5.9.
     /// `eval/default-model/bundled_test_margins.py` renders these numbers for any model folder. Until session 34 the
     /// prompt was a metronome; with the session-34 weights and `fit` its seed-2 margin is 0.4 dB (the RMS of a few

@@ -97,6 +97,12 @@ session46_folder() {
   shipped_folder a6a4941 session46_default
 }
 
+# session52_folder: the session-52 export (soup52: soup46 with a quarter of session 47's run a outside the attention
+# blocks; commit 89ff0e7), which session 53's average (run_ratio2048.sh soup53) starts from
+session52_folder() {
+  shipped_folder 89ff0e7 session52_default
+}
+
 # restore_session6: the session-6 export back as training checkpoints in $CK/restored (once), the --init of the
 # diffusion stages (restore_export models/default OUT continues from the weights shipped now)
 restore_session6() {

@@ -52,7 +52,10 @@
 # Session 52 (results_s52.json) shipped such an average made only outside the attention blocks (run_ratio2048.sh
 # soup52: interpolate_exports --only-matching), which filled all 96 lengths and kept the loudness pairs (246 of 272
 # pairs), so R5 now continues soup52; average its runs into it the same way (interpolate_exports --a models/default
-# --b RUN_EXPORT --weight-b 0.25 --only-matching with run_ratio2048.sh's SOUP52_TENSORS).
+# --b RUN_EXPORT --weight-b 0.25 --only-matching with run_ratio2048.sh's SOUP52_TENSORS). Session 53
+# (results_s53.json) shipped soup53: half of run b averaged into soup52's cross-attention layers but the innermost
+# upsampling level's (SOUP53_TENSORS), which follows movement words (14 of 16) at a cost of loudness and family pairs;
+# R5 now continues soup53, and a run with the shift is judged both as a SOUP52_TENSORS and as a SOUP53_TENSORS average.
 #
 # Stage R6 (session 48; run on a GPU in session 50), `decoders`: decoders trained alone on the shipped, frozen
 # encoder, so the shipped U-Net stays valid (the latent space is unchanged) and only decoder tensors come back (the

@@ -134,6 +134,12 @@
 #                                                   # convolution blocks, samplers, time and mapping MLPs, and the seconds
 #                                                   # embedders; ONLY, a regular expression of tensor names), the
 #                                                   # attention blocks and the rest soup46's, into $CK/soup52_conv_w25
+#   bash models/training/run_ratio2048.sh soup53    # session 53: half (W, default 0.5) of session 47's GPU run b
+#                                                   # (RUN_B, default $CK/gpu47_b8k: run_gpu.sh continue, pack-run b,
+#                                                   # the shift-2 run) averaged into soup52's cross-attention layers
+#                                                   # but the innermost upsampling one's (ONLY, a regular expression
+#                                                   # of tensor names, default SOUP53_TENSORS), the rest soup52's, into
+#                                                   # $CK/soup53_xattn_w50
 #
 # Session 37 shipped soup37 (W 0.5) as models/default: against the session-34 export, over three seeds, pairs 74.0%
 # against 76.0% (16 to 12 discordant, p = 0.57; the difference in stereo position), length 56 against 55 of 72, family
@@ -197,6 +203,13 @@ POSITION_CHANNEL=${POSITION_CHANNEL:-9:1.0:0.05}
 # soup52's tensors: the seconds embedders and every U-Net tensor outside an attention block (session 52: run a's change
 # there fills the lengths; in the attention blocks it does not, results_s52.json)
 SOUP52_TENSORS='^(conditioner\.conditioners\.seconds_|model\.model\.(?!.*\.transformer\.))'
+# soup53's tensors: the U-Net's cross-attention layers (norms, query, key-value and output projections) at every level
+# but the innermost upsampling one: 48 of the 56 cross-attention tensors. Session 53, at seeds 0 and 2000 (soup52: 2 of
+# 8 movement pair-seeds, 48 of 48 lengths): half of run b in all seven cross-attention layers won 7 of 8 movement
+# pair-seeds but filled 20 of 24 lengths at seed 0; in upsamples.0's alone, 42 of 48 lengths (the same misses); in the
+# other six, 7 of 8 movement pair-seeds and 48 of 48 lengths; in the downsampling half and bottleneck alone, 3 of 8
+# movement pair-seeds (results_s53.json)
+SOUP53_TENSORS='(?<!upsamples\.0)\.transformer\.blocks\.\d+\.cross_attention\.'
 
 # position_decoder INIT CKPT ARGS...: train_vae of the decoder alone from the VAE checkpoint INIT into $CK/CKPT, on the
 # shipped encoder's latents with the position channel redrawn, vae_small's terms plus the balance term x 10, plus ARGS
@@ -313,9 +326,12 @@ case "${1:-}" in
   soup52)
     W=${W:-0.25} average_exports "$(session46_folder)" "${RUN_A:-$CK/gpu47_a8k}" "$CK/soup52_conv_w25" \
         --only-matching "${ONLY:-$SOUP52_TENSORS}" ;;
+  soup53)
+    W=${W:-0.5} average_exports "$(session52_folder)" "${RUN_B:-$CK/gpu47_b8k}" "$CK/soup53_xattn_w50" \
+        --only-matching "${ONLY:-$SOUP53_TENSORS}" ;;
   soup42|soup43|soup44)
     $PY -m models.training.interpolate_exports --a "$(session39_folder)" --b "$CK/export${1#soup}" --weight-b "${W:-0.5}" \
         --take-b pretransform. --out "${SOUP_OUT:-$CK/${1}_w50}" ;;
-  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46|restore49|round49|soup49|soup52" >&2
+  *) echo "usage: $0 restore|encode33|text33|export33|restore34|text35|soup37|restore37|text37|text38|soup39|restore39|text39|soup40|encode40|decoder40|decoder41|decoder42|decoder43|decoder44|encoder40|centre40|centre42|centre43|centre44|position40|export40|export42|export43|export44|soup42|soup43|soup44|restore42|decoder45|export45|direction42|direction42r|shift45|soup45|restore46|direction46|movement46|movement46r|movement46s|soup46|restore49|round49|soup49|soup52|soup53" >&2
      exit 2 ;;
 esac
