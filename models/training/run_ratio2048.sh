@@ -206,9 +206,9 @@ SOUP52_TENSORS='^(conditioner\.conditioners\.seconds_|model\.model\.(?!.*\.trans
 # soup53's tensors: the U-Net's cross-attention layers (norms, query, key-value and output projections) at every level
 # but the innermost upsampling one: 48 of the 56 cross-attention tensors. Session 53, at seeds 0 and 2000 (soup52: 2 of
 # 8 movement pair-seeds, 48 of 48 lengths): half of run b in all seven cross-attention layers won 7 of 8 movement
-# pair-seeds but filled 20 of 24 lengths at seed 0; in upsamples.0's alone, 42 of 48 lengths (the same misses); in the
-# other six, 7 of 8 movement pair-seeds and 48 of 48 lengths; in the downsampling half and bottleneck alone, 3 of 8
-# movement pair-seeds (results_s53.json)
+# pair-seeds but filled 20 of 24 lengths at seed 0; in upsamples.0's alone, 42 of 48 lengths (sounds ending 70-130 ms
+# early at 1 and 2.5 s); in the other six, 7 of 8 movement pair-seeds and 48 of 48 lengths; in the downsampling half
+# and bottleneck alone, 3 of 8 movement pair-seeds (results_s53.json)
 SOUP53_TENSORS='(?<!upsamples\.0)\.transformer\.blocks\.\d+\.cross_attention\.'
 
 # position_decoder INIT CKPT ARGS...: train_vae of the decoder alone from the VAE checkpoint INIT into $CK/CKPT, on the
